@@ -1,0 +1,5 @@
+import sys
+
+from rtverify.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""pytest integration of ``rtverify check`` (placeholder)."""

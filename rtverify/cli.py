@@ -1,0 +1,147 @@
+"""The ``rtverify`` command: ``verify``, ``derive``, ``variance`` and ``check``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _verify_one(slug: str):
+    """Worker: build and verify one derivation; return its picklable checks and time."""
+    from rtverify.registry import get_derivation
+
+    report = get_derivation(slug).verify()
+    return report.checks, report.seconds
+
+
+def run_derivations(jobs: int = 1, only: Sequence[str] = ()):
+    """Verify the shipped derivations (optionally only some slugs), ``jobs`` processes at once."""
+    from rtverify.derivation import DerivationReport
+    from rtverify.registry import all_derivations
+
+    derivations = all_derivations()
+    if only:
+        unknown = set(only) - {d.slug for d in derivations}
+        if unknown:
+            raise SystemExit(
+                f"rtverify: unknown derivation(s) {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(d.slug for d in derivations)}"
+            )
+        derivations = [d for d in derivations if d.slug in only]
+    if jobs <= 1 or len(derivations) <= 1:
+        return [d.verify() for d in derivations]
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        results = list(pool.map(_verify_one, [d.slug for d in derivations]))
+    return [DerivationReport(d, checks, secs) for d, (checks, secs) in zip(derivations, results)]
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    reports = run_derivations(args.jobs, args.only)
+    total = time.perf_counter() - started
+    ok = all(r.ok for r in reports)
+    if args.json:
+        print(json.dumps({
+            "ok": ok,
+            "seconds": round(total, 3),
+            "derivations": [
+                {
+                    "slug": r.derivation.slug,
+                    "title": r.derivation.title,
+                    "steps": r.n_steps,
+                    **{s.value: r.count(s) for s in type(r.checks[0][0].status)},
+                    "seconds": round(r.seconds, 3),
+                    "ok": r.ok,
+                    "failures": r.failures,
+                }
+                for r in reports
+            ],
+        }, indent=2))
+        return 0 if ok else 1
+    width = max([len(r.derivation.title) for r in reports] + [8])
+    print(f"{'identity':<{width}}  {'steps':>5}  {'how checked':<36} {'seconds':>7}  status")
+    for r in reports:
+        status = "holds" if r.ok else "FAILS"
+        print(
+            f"{r.derivation.title:<{width}}  {r.n_steps:>5}  {r.how():<36} "
+            f"{r.seconds:>7.2f}  {status}"
+        )
+    for r in reports:
+        for failure in r.failures:
+            print(f"FAILED {failure}", file=sys.stderr)
+    verdict = "all identities hold" if ok else "SOME IDENTITIES FAIL"
+    print(f"{len(reports)} derivations, {sum(r.n_steps for r in reports)} steps, "
+          f"{total:.1f} s: {verdict}")
+    return 0 if ok else 1
+
+
+def _cmd_derive(args: argparse.Namespace) -> int:
+    from rtverify.docs import generate_pages, write_pages
+
+    reports = run_derivations(args.jobs)
+    written = write_pages(generate_pages(reports), Path(args.out))
+    for path in written:
+        print(path)
+    if not all(r.ok for r in reports):
+        print("rtverify: some derivations fail; their pages say which step", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rtverify",
+        description="A verified reference for the reparameterization trick and its neighbours.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    jobs_default = min(2, os.cpu_count() or 1)
+
+    verify = sub.add_parser("verify", help="prove every derivation step by step")
+    verify.add_argument("--json", action="store_true", help="machine-readable output")
+    verify.add_argument("--only", nargs="+", default=(), metavar="SLUG",
+                        help="verify only these derivations")
+    verify.add_argument("--jobs", type=int, default=jobs_default,
+                        help=f"processes to use (default {jobs_default})")
+    verify.set_defaults(func=_cmd_verify)
+
+    derive = sub.add_parser("derive", help="write the docs generated from the derivations")
+    derive.add_argument("--out", default="docs/derivations",
+                        help="directory of the derivation pages (default docs/derivations); "
+                             "the page of source claims goes to OUT/../source-claims.md")
+    derive.add_argument("--jobs", type=int, default=jobs_default)
+    derive.set_defaults(func=_cmd_derive)
+
+    from rtverify import experiment
+
+    variance = sub.add_parser("variance", help="reproduce the source notebook's variance study")
+    experiment.add_arguments(variance)
+    variance.set_defaults(func=experiment.run_cli)
+
+    from rtverify.check import cli as check_cli
+
+    check = sub.add_parser("check", help="check an implementation against the reference")
+    check_cli.add_arguments(check)
+    check.set_defaults(func=check_cli.run_cli)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rtverify`` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

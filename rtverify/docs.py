@@ -1,0 +1,38 @@
+"""Generation of ``docs/``: every page comes from checked objects, none is typed by hand.
+
+``rtverify derive --out DIR`` writes the derivation pages and their index to ``DIR`` (default
+``docs/derivations``) and the page of source claims to ``DIR/../source-claims.md``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+
+from rtverify.derivation import DerivationReport
+from rtverify.render import render_index, render_page
+
+__all__ = ["generate_pages", "write_pages"]
+
+
+def generate_pages(reports: Sequence[DerivationReport]) -> dict[str, str]:
+    """Map of page paths (relative to the derivations directory) to their Markdown text."""
+    pages = {f"{r.derivation.slug}.md": render_page(r) for r in reports}
+    pages["index.md"] = render_index(reports)
+    if importlib.util.find_spec("rtverify.claims") is not None:
+        from rtverify.claims import render_source_claims
+
+        pages["../source-claims.md"] = render_source_claims(reports)
+    return pages
+
+
+def write_pages(pages: dict[str, str], out: Path) -> list[Path]:
+    """Write ``pages`` below ``out``; return the paths written."""
+    written = []
+    for name, text in sorted(pages.items()):
+        path = (out / name).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,125 @@
+"""The derivation engine proves true steps, falls back honestly, and rejects false ones."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from rtverify.derivation import Chain, Check, Derivation, Status, Step, check_equation
+
+x = sp.Symbol("x", real=True)
+mu = sp.Symbol("mu", real=True)
+sigma = sp.Symbol("sigma", positive=True)
+phi = sp.exp(-(x**2) / 2) / sp.sqrt(2 * sp.pi)  # standard normal density
+
+
+def _expect(f: sp.Expr) -> sp.Integral:
+    """E_{ε∼N(0,1)}[f(ε)] as an unevaluated integral."""
+    return sp.Integral(f * phi, (x, -sp.oo, sp.oo))
+
+
+def _kl_chain(wrong_rhs: sp.Expr | None = None) -> Derivation:
+    """KL(N(μ,σ²)‖N(0,1)) by integration in ε, optionally with a planted wrong last step."""
+    z = mu + sigma * x
+    log_q = -sp.log(sigma) - sp.log(2 * sp.pi) / 2 - x**2 / 2
+    log_p = -sp.log(2 * sp.pi) / 2 - z**2 / 2
+    right = (sigma**2 + mu**2 - 1 - sp.log(sigma**2)) / 2
+    return Derivation(
+        slug="toy-kl",
+        title="toy KL",
+        summary="KL to a standard normal",
+        chains=(
+            Chain(
+                "KL by integration",
+                _expect(log_q - log_p),
+                (
+                    Step(
+                        (sigma**2 + mu**2) / 2 - sp.log(sigma) - sp.Rational(1, 2),
+                        "Gaussian moments",
+                    ),
+                    Step(wrong_rhs if wrong_rhs is not None else right, "collect terms"),
+                ),
+            ),
+        ),
+    )
+
+
+def test_a_true_derivation_is_proved_step_by_step():
+    report = _kl_chain().verify()
+    assert report.ok, report.failures
+    assert report.count(Status.PROVED) == 2
+
+
+def test_a_missing_half_is_rejected_with_the_step_named():
+    wrong = sigma**2 + mu**2 - 1 - sp.log(sigma**2)  # the ½ dropped
+    report = _kl_chain(wrong).verify()
+    assert not report.ok
+    assert report.checks[0][0].status is Status.PROVED
+    assert report.checks[0][1].status is Status.FAILED
+    [message] = report.failures
+    assert "step 2 (collect terms)" in message and "KL by integration" in message
+    assert "lhs =" in message and "rhs =" in message
+
+
+def test_a_sign_error_is_rejected():
+    wrong = (sigma**2 + mu**2 - 1 + sp.log(sigma**2)) / 2  # + log σ² instead of −
+    report = _kl_chain(wrong).verify()
+    assert not report.ok
+    assert report.checks[0][1].status is Status.FAILED
+
+
+def test_an_identity_sympy_cannot_decide_is_labelled_numeric_not_proved():
+    # sigmoid(x) + sigmoid(−x) = 1, so E[sigmoid(ε)] = ½ by symmetry,
+    # but SymPy leaves the Gaussian integral of the sigmoid unevaluated.
+    sigmoid = 1 / (1 + sp.exp(-x))
+    check = check_equation(_expect(sigmoid), sp.Rational(1, 2))
+    assert check.status is Status.NUMERIC
+    assert "unevaluated" in check.detail
+    assert check.method.startswith("numeric")
+
+
+def test_a_false_identity_sympy_cannot_decide_is_rejected_numerically():
+    sigmoid = 1 / (1 + sp.exp(-x))
+    check = check_equation(_expect(sigmoid), sp.Rational(3, 5))
+    assert check.status is Status.FAILED
+    assert "lhs = 0.5," in check.detail and "rhs = 0.6" in check.detail
+
+
+def test_a_hard_integral_under_a_short_time_limit_is_not_called_proved():
+    # SymPy does not finish E[softplus(ε)] quickly; E[softplus(ε) − softplus(−ε)] = E[ε] = 0.
+    softplus = sp.log(1 + sp.exp(x))
+    check = check_equation(_expect(softplus), _expect(softplus.subs(x, -x)), timeout=1.0)
+    assert check.status is Status.NUMERIC
+    assert "did not decide within 1 s" in check.detail
+
+
+def test_a_step_that_runs_out_of_time_falls_back_to_numeric():
+    lhs = _expect(sp.cos(3 * (mu + sigma * x)))
+    rhs = sp.cos(3 * mu) * sp.exp(-9 * sigma**2 / 2)
+    check = check_equation(lhs, rhs, prepare=lambda e: e.rewrite(sp.exp), timeout=1e-4)
+    assert check.status is Status.NUMERIC
+    assert "did not decide within" in check.detail
+
+
+def test_trig_with_frequency_other_than_one_is_proved_after_rewrite():
+    lhs = _expect(sp.cos(3 * (mu + sigma * x)))
+    rhs = sp.cos(3 * mu) * sp.exp(-9 * sigma**2 / 2)
+    check = check_equation(lhs, rhs, prepare=lambda e: e.rewrite(sp.exp))
+    assert check.status is Status.PROVED
+
+
+def test_an_explicit_rule_decides_the_step_and_can_reject_it():
+    def same_integrand(lhs, rhs):
+        ok = sp.simplify(lhs.function - rhs.function) == 0
+        return Check(Status.RULE if ok else Status.FAILED, "rule: same integrand")
+
+    good = check_equation(_expect(x), _expect(x), rule=same_integrand)
+    bad = check_equation(_expect(x), _expect(2 * x), rule=same_integrand)
+    assert good.status is Status.RULE
+    assert bad.status is Status.FAILED
+
+
+def test_checks_are_reproducible():
+    sigmoid = 1 / (1 + sp.exp(-x))
+    a = check_equation(_expect(sigmoid), sp.Rational(3, 5), seed=7)
+    b = check_equation(_expect(sigmoid), sp.Rational(3, 5), seed=7)
+    assert (a.status, a.detail) == (b.status, b.detail)
