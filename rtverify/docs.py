@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,17 +14,26 @@ from pathlib import Path
 from rtverify.derivation import DerivationReport
 from rtverify.render import render_index, render_page
 
-__all__ = ["generate_pages", "write_pages"]
+__all__ = ["EXTRA_PAGES", "generate_pages", "write_pages"]
+
+#: Further generated pages: (module, function taking the derivation reports and returning
+#: Markdown, path relative to the derivations directory).
+EXTRA_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("rtverify.claims", "render_source_claims", "../source-claims.md"),
+    ("rtverify.check.docs", "render_checking_page", "../checking.md"),
+    ("rtverify.experiment", "render_variance_page", "../variance-experiment.md"),
+)
 
 
 def generate_pages(reports: Sequence[DerivationReport]) -> dict[str, str]:
     """Map of page paths (relative to the derivations directory) to their Markdown text."""
     pages = {f"{r.derivation.slug}.md": render_page(r) for r in reports}
     pages["index.md"] = render_index(reports)
-    if importlib.util.find_spec("rtverify.claims") is not None:
-        from rtverify.claims import render_source_claims
-
-        pages["../source-claims.md"] = render_source_claims(reports)
+    for module_name, function, path in EXTRA_PAGES:
+        if importlib.util.find_spec(module_name) is not None:
+            module = importlib.import_module(module_name)
+            if hasattr(module, function):
+                pages[path] = getattr(module, function)(reports)
     return pages
 
 
