@@ -43,7 +43,10 @@ def run_derivations(jobs: int = 1, only: Sequence[str] = ()):
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         results = list(pool.map(_verify_one, [d.slug for d in derivations]))
-    return [DerivationReport(d, checks, secs) for d, (checks, secs) in zip(derivations, results)]
+    return [
+        DerivationReport(d, checks, secs)
+        for d, (checks, secs) in zip(derivations, results, strict=True)
+    ]
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -52,22 +55,27 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     total = time.perf_counter() - started
     ok = all(r.ok for r in reports)
     if args.json:
-        print(json.dumps({
-            "ok": ok,
-            "seconds": round(total, 3),
-            "derivations": [
+        print(
+            json.dumps(
                 {
-                    "slug": r.derivation.slug,
-                    "title": r.derivation.title,
-                    "steps": r.n_steps,
-                    **{s.value: r.count(s) for s in type(r.checks[0][0].status)},
-                    "seconds": round(r.seconds, 3),
-                    "ok": r.ok,
-                    "failures": r.failures,
-                }
-                for r in reports
-            ],
-        }, indent=2))
+                    "ok": ok,
+                    "seconds": round(total, 3),
+                    "derivations": [
+                        {
+                            "slug": r.derivation.slug,
+                            "title": r.derivation.title,
+                            "steps": r.n_steps,
+                            **{s.value: r.count(s) for s in type(r.checks[0][0].status)},
+                            "seconds": round(r.seconds, 3),
+                            "ok": r.ok,
+                            "failures": r.failures,
+                        }
+                        for r in reports
+                    ],
+                },
+                indent=2,
+            )
+        )
         return 0 if ok else 1
     width = max([len(r.derivation.title) for r in reports] + [8])
     print(f"{'identity':<{width}}  {'steps':>5}  {'how checked':<36} {'seconds':>7}  status")
@@ -81,8 +89,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         for failure in r.failures:
             print(f"FAILED {failure}", file=sys.stderr)
     verdict = "all identities hold" if ok else "SOME IDENTITIES FAIL"
-    print(f"{len(reports)} derivations, {sum(r.n_steps for r in reports)} steps, "
-          f"{total:.1f} s: {verdict}")
+    print(
+        f"{len(reports)} derivations, {sum(r.n_steps for r in reports)} steps, "
+        f"{total:.1f} s: {verdict}"
+    )
     return 0 if ok else 1
 
 
@@ -109,16 +119,21 @@ def _parser() -> argparse.ArgumentParser:
 
     verify = sub.add_parser("verify", help="prove every derivation step by step")
     verify.add_argument("--json", action="store_true", help="machine-readable output")
-    verify.add_argument("--only", nargs="+", default=(), metavar="SLUG",
-                        help="verify only these derivations")
-    verify.add_argument("--jobs", type=int, default=jobs_default,
-                        help=f"processes to use (default {jobs_default})")
+    verify.add_argument(
+        "--only", nargs="+", default=(), metavar="SLUG", help="verify only these derivations"
+    )
+    verify.add_argument(
+        "--jobs", type=int, default=jobs_default, help=f"processes to use (default {jobs_default})"
+    )
     verify.set_defaults(func=_cmd_verify)
 
     derive = sub.add_parser("derive", help="write the docs generated from the derivations")
-    derive.add_argument("--out", default="docs/derivations",
-                        help="directory of the derivation pages (default docs/derivations); "
-                             "the page of source claims goes to OUT/../source-claims.md")
+    derive.add_argument(
+        "--out",
+        default="docs/derivations",
+        help="directory of the derivation pages (default docs/derivations); "
+        "the page of source claims goes to OUT/../source-claims.md",
+    )
     derive.add_argument("--jobs", type=int, default=jobs_default)
     derive.set_defaults(func=_cmd_derive)
 

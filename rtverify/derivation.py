@@ -164,8 +164,12 @@ class Derivation:
                 seed = zlib.crc32(f"{self.slug}/{c}/{s}".encode())
                 row.append(
                     check_equation(
-                        lhs, step.rhs, rule=step.rule, prepare=step.prepare,
-                        timeout=timeout, seed=seed,
+                        lhs,
+                        step.rhs,
+                        rule=step.rule,
+                        prepare=step.prepare,
+                        timeout=timeout,
+                        seed=seed,
                     )
                 )
             checks.append(row)
@@ -183,8 +187,10 @@ class DerivationReport:
 
     def __post_init__(self) -> None:
         self.failures = []
-        for chain, row in zip(self.derivation.chains, self.checks):
-            for i, ((_, step), check) in enumerate(zip(chain.equations(), row), start=1):
+        for chain, row in zip(self.derivation.chains, self.checks, strict=True):
+            for i, ((_, step), check) in enumerate(
+                zip(chain.equations(), row, strict=True), start=1
+            ):
                 if not check.status.holds:
                     self.failures.append(
                         f"{self.derivation.slug}: chain '{chain.title}', step {i} ({step.why}) "
@@ -363,9 +369,7 @@ def check_equation(
         return Check(check.status, check.method, check.detail, time.perf_counter() - started)
     proved, why = _symbolic(lhs, rhs, prepare, timeout)
     if proved:
-        return Check(
-            Status.PROVED, "simplify(lhs - rhs) == 0", "", time.perf_counter() - started
-        )
+        return Check(Status.PROVED, "simplify(lhs - rhs) == 0", "", time.perf_counter() - started)
     check = _numeric(lhs, rhs, seed)
     detail = f"{why}; {check.detail}" if check.status is not Status.FAILED else check.detail
     return Check(check.status, check.method, detail, time.perf_counter() - started)

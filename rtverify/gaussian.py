@@ -100,9 +100,7 @@ def std_from(p: ArrayLike, param: Param = "logvar") -> NDArray[np.float64]:
     raise ValueError(f"param must be one of {PARAMETERIZATIONS}, not {param!r}")
 
 
-def kl_standard_normal(
-    mu: ArrayLike, p: ArrayLike, param: Param = "logvar"
-) -> NDArray[np.float64]:
+def kl_standard_normal(mu: ArrayLike, p: ArrayLike, param: Param = "logvar") -> NDArray[np.float64]:
     """KL(N(μ, diag σ²) ‖ N(0, I)), summed over the last axis.
 
     .. math:: \\mathrm{KL} = \\tfrac12 \\sum_d (\\mu_d^2 + \\sigma_d^2 - 1 - \\log\\sigma_d^2)

@@ -60,17 +60,15 @@ def _render_chain(chain: Chain, checks: Sequence[Check], number: int) -> str:
     if chain.text:
         lines.append(chain.text.strip() + "\n")
     rows = []
-    for i, ((lhs, step), _) in enumerate(zip(chain.equations(), checks), start=1):
+    for i, ((lhs, step), _) in enumerate(zip(chain.equations(), checks, strict=True), start=1):
         left = latex(lhs) if i == 1 else ""
         rows.append(f"{left} &= {latex(step.rhs)} && \\text{{({i})}}")
     lines.append("$$\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n$$\n")
     lines.append("| step | justification | conditions | checked |")
     lines.append("|---|---|---|---|")
-    for i, ((_, step), check) in enumerate(zip(chain.equations(), checks), start=1):
+    for i, ((_, step), check) in enumerate(zip(chain.equations(), checks, strict=True), start=1):
         conditions = "; ".join(step.conditions) if step.conditions else "—"
-        lines.append(
-            f"| ({i}) | {_cell(step.why)} | {_cell(conditions)} | {_check_words(check)} |"
-        )
+        lines.append(f"| ({i}) | {_cell(step.why)} | {_cell(conditions)} | {_check_words(check)} |")
     lines.append("")
     return "\n".join(lines)
 
@@ -89,7 +87,7 @@ def render_page(report: DerivationReport) -> str:
         out += [f"| ${latex(s)}$ | {assumption_words(s)} |" for s in symbols]
         out.append("")
     out.append("## Derivation\n")
-    for number, (chain, checks) in enumerate(zip(d.chains, report.checks), start=1):
+    for number, (chain, checks) in enumerate(zip(d.chains, report.checks, strict=True), start=1):
         out.append(_render_chain(chain, checks, number))
     out.append("## Verdict\n")
     verdict = "holds" if report.ok else "DOES NOT HOLD"

@@ -35,6 +35,14 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "dev")
 settings.load_profile(PROFILE)
 
 
+@pytest.fixture(scope="session")
+def derivation_reports():
+    """Every shipped derivation, verified once per session (two processes)."""
+    from rtverify.cli import run_derivations
+
+    return run_derivations(jobs=2)
+
+
 def pytest_report_header(config):
     return (
         f"hypothesis profile: {PROFILE}; statistical budget: ≤ {stats.MAX_ASSERTIONS} "

@@ -12,7 +12,9 @@ a = sp.Symbol("a", positive=True)
 
 def _derivation(rhs: sp.Expr) -> Derivation:
     return Derivation(
-        "toy", "Toy", "a toy identity",
+        "toy",
+        "Toy",
+        "a toy identity",
         (Chain("square", (a + 1) ** 2, (Step(rhs, "expand", ("a > 0",)),)),),
     )
 
