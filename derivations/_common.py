@@ -10,15 +10,20 @@ full-covariance KL does not finish).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import sympy as sp
 
 __all__ = [
+    "TestFunction",
     "eps",
     "eps_vector",
     "expect",
     "expect_multi",
+    "family",
+    "gaussian_terms",
     "mu",
     "normal_density",
     "phi",
@@ -65,3 +70,88 @@ def expect_multi(f: sp.Expr, variables: Sequence[sp.Symbol]) -> sp.Integral:
 def rewrite_exp(expr: sp.Expr) -> sp.Expr:
     """``expr.rewrite(exp)``: SymPy integrates sin(kx), cos(kx) against φ only in this form."""
     return expr.rewrite(sp.exp)
+
+
+@functools.cache
+def _integrate_factor(factor: sp.Expr, limit: tuple) -> sp.Expr:
+    """One-dimensional integral of one factor (cached: the same moments recur in many steps)."""
+    return sp.integrate(factor, limit)
+
+
+def _split_integral(integral: sp.Integral) -> sp.Expr:
+    variables = [lim[0] for lim in integral.limits]
+    limits = {lim[0]: tuple(lim) for lim in integral.limits}
+    if any(len(lim) != 3 for lim in limits.values()):
+        return integral
+    total = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(integral.function)):
+        coeff, rest = term.as_independent(*variables, as_Add=False)
+        per_var: dict[sp.Symbol, sp.Expr] = {v: sp.Integer(1) for v in variables}
+        for factor in sp.Mul.make_args(rest):
+            inside = [v for v in variables if factor.has(v)]
+            if len(inside) != 1:  # a factor coupling two variables: leave it to SymPy
+                return integral
+            per_var[inside[0]] *= factor
+        value = coeff
+        for v in variables:
+            value *= _integrate_factor(per_var[v], limits[v])
+        total += value
+    return total
+
+
+def gaussian_terms(expr: sp.Expr) -> sp.Expr:
+    """Evaluate every definite integral in ``expr`` by linearity and Fubini.
+
+    The integrand is expanded (``exp(a + b) = exp(a) exp(b)`` included); each term is split
+    into a constant times a product of one-variable factors, and each factor is integrated
+    alone (cached). Valid for the Gaussian-weighted integrands of the derivations, where every
+    term is absolutely integrable. Use as a step's ``prepare``: it turns seconds of SymPy
+    pattern matching on one big integrand into a few cached moment integrals.
+    """
+    return expr.replace(lambda e: isinstance(e, sp.Integral), _split_integral)
+
+
+#: Argument of the test functions f(x).
+x = sp.Symbol("x", real=True)
+
+
+@dataclass(frozen=True)
+class TestFunction:
+    """A test function f with its Gaussian mean E[f(μ + σε)] in closed form (a claim that the
+    derivations check, not an input they trust) and the ``prepare`` its integrals need."""
+
+    __test__ = False  # not a pytest class
+
+    name: str
+    f: sp.Lambda
+    mean: sp.Expr  # E_{ε∼N(0,1)}[f(μ + σε)] as a function of μ, σ
+    prepare: Callable[[sp.Expr], sp.Expr]
+
+
+def _trig_prepare(expr: sp.Expr) -> sp.Expr:
+    return gaussian_terms(rewrite_exp(expr))
+
+
+def family() -> tuple[TestFunction, ...]:
+    """The functions every gradient identity is checked on: a quartic with symbolic
+    coefficients c₀…c₄, exp(a x), sin(k x), cos(k x) (a real, k > 0)."""
+    c = sp.symbols("c_0:5", real=True)
+    a = sp.Symbol("a", real=True)
+    k = sp.Symbol("k", positive=True)
+    damp = sp.exp(-(k**2) * sigma**2 / 2)
+    quartic_mean = (
+        c[0] + c[1] * mu + c[2] * (mu**2 + sigma**2) + c[3] * (mu**3 + 3 * mu * sigma**2)
+        + c[4] * (mu**4 + 6 * mu**2 * sigma**2 + 3 * sigma**4)
+    )
+    return (
+        TestFunction(
+            "quartic", sp.Lambda(x, sum(ci * x**i for i, ci in enumerate(c))), quartic_mean,
+            gaussian_terms,
+        ),
+        TestFunction(
+            "exp", sp.Lambda(x, sp.exp(a * x)), sp.exp(a * mu + a**2 * sigma**2 / 2),
+            gaussian_terms,
+        ),
+        TestFunction("sin", sp.Lambda(x, sp.sin(k * x)), sp.sin(k * mu) * damp, _trig_prepare),
+        TestFunction("cos", sp.Lambda(x, sp.cos(k * x)), sp.cos(k * mu) * damp, _trig_prepare),
+    )

@@ -1,0 +1,138 @@
+"""Explicit rules: steps proved from side conditions that a machine checks.
+
+A rule is used where ``simplify(lhs - rhs) == 0`` is the wrong tool: a step about an integral of
+an *undefined* function ``f`` (which SymPy cannot integrate), or a step whose validity rests on
+a structural condition (the integration limits must not depend on the parameter). Each rule
+returns a :class:`~rtverify.derivation.Check` with status ``rule`` when every machine-checkable
+condition holds, ``failed`` (with the reason) otherwise. Conditions that are not decidable by
+machine -- domination of the derivative by an integrable function, decay at infinity -- are
+stated in the step's ``conditions`` and are not claimed to be checked.
+
+- :func:`leibniz` -- differentiation under the integral sign (Leibniz rule),
+  ``d/dθ ∫ F(x, θ) dx = ∫ ∂F/∂θ dx`` (notes eq. (30)-(31); Kingma & Welling 2014, Sec. 2.4).
+- :func:`pointwise` -- ``∫ A dx = ∫ B dx`` over the same domain because ``A = B`` pointwise.
+- :func:`substitution` -- the affine change of variables ``x = g(t)``,
+  ``∫_ℝ F(x) dx = ∫_ℝ F(g(t)) g'(t) dt`` with ``g' > 0`` (notes eq. (29), (39)).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from rtverify.derivation import Check, Rule, Status
+
+__all__ = ["leibniz", "pointwise", "substitution"]
+
+#: Functions at which an integrand is not differentiable; the Leibniz rule refuses them.
+_NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min, sp.floor, sp.ceiling)
+
+
+def _zero(expr: sp.Expr) -> bool:
+    """Whether ``expr`` simplifies to 0 (derivatives of undefined functions included)."""
+    expr = sp.sympify(expr).doit()
+    return expr == 0 or sp.simplify(expr) == 0 or sp.simplify(sp.expand(expr)) == 0
+
+
+def _fail(method: str, why: str) -> Check:
+    return Check(Status.FAILED, method, why)
+
+
+def leibniz(parameter: sp.Symbol) -> Rule:
+    """Differentiation under the integral sign with respect to ``parameter``.
+
+    Proves ``Derivative(Integral(F, *limits), θ) = Integral(G, *limits)`` after checking by
+    machine that (1) the left side is a first derivative in θ of an integral, (2) no integration
+    limit depends on θ (so no boundary terms arise), (3) the right side integrates over exactly
+    the same limits, (4) ``G = ∂F/∂θ`` (simplify), and (5) ``F`` contains no non-smooth
+    function (Abs, sign, Heaviside, Piecewise, Max, Min, floor, ceiling) whose derivative would
+    be singular. Domination of ``∂F/∂θ`` by an integrable function, uniformly for θ near its
+    value, is the remaining (stated, unchecked) condition.
+    """
+    method = f"rule: Leibniz (differentiate under the integral in {parameter})"
+
+    def rule(lhs: sp.Expr, rhs: sp.Expr) -> Check:
+        if not isinstance(lhs, sp.Derivative) or not isinstance(lhs.expr, sp.Integral):
+            return _fail(method, "left side is not the derivative of an integral")
+        if tuple(lhs.variable_count) != ((parameter, 1),):
+            return _fail(method, f"left side is not a first derivative in {parameter}")
+        integral = lhs.expr
+        if not isinstance(rhs, sp.Integral):
+            return _fail(method, "right side is not an integral")
+        for var, *bounds in integral.limits:
+            if var == parameter:
+                return _fail(method, f"{parameter} is an integration variable")
+            if len(bounds) != 2:
+                return _fail(method, f"indefinite integral in {var}")
+            moving = [b for b in bounds if b.has(parameter)]
+            if moving:
+                return _fail(
+                    method,
+                    f"integration limits depend on {parameter}: {var} in [{bounds[0]}, "
+                    f"{bounds[1]}] (boundary terms would arise)",
+                )
+        if tuple(rhs.limits) != tuple(integral.limits):
+            return _fail(
+                method, f"limits differ: {integral.limits} on the left, {rhs.limits} on the right"
+            )
+        rough = [f for f in _NON_SMOOTH if integral.function.has(f)]
+        if rough:
+            names = ", ".join(f.__name__ for f in rough)
+            return _fail(method, f"integrand is not smooth in {parameter} (contains {names})")
+        if not _zero(sp.diff(integral.function, parameter) - rhs.function):
+            return _fail(
+                method, f"right integrand is not the {parameter}-derivative of the left integrand"
+            )
+        limits = "; ".join(f"{v} ∈ [{lo}, {hi}]" for v, lo, hi in integral.limits)
+        return Check(
+            Status.RULE, method, f"checked: limits {limits} free of {parameter}; integrands match"
+        )
+
+    return rule
+
+
+def pointwise(why: str = "integrands equal pointwise") -> Rule:
+    """``∫ A = ∫ B`` over identical limits because ``simplify(A - B) == 0``.
+
+    Used for integrals of an undefined ``f`` that SymPy cannot evaluate; the identity is proved
+    for the integrand at every point, which is stronger than equality of the integrals.
+    """
+    method = f"rule: {why}"
+
+    def rule(lhs: sp.Expr, rhs: sp.Expr) -> Check:
+        if not isinstance(lhs, sp.Integral) or not isinstance(rhs, sp.Integral):
+            return _fail(method, "both sides must be integrals")
+        if tuple(lhs.limits) != tuple(rhs.limits):
+            return _fail(method, f"limits differ: {lhs.limits} vs {rhs.limits}")
+        if not _zero(lhs.function - rhs.function):
+            return _fail(method, "integrands differ")
+        return Check(Status.RULE, method, "checked: same limits; simplify(A - B) == 0")
+
+    return rule
+
+
+def substitution(old: sp.Symbol, new: sp.Symbol, g: sp.Expr) -> Rule:
+    """The change of variables ``old = g(new)`` on the whole real line.
+
+    Proves ``∫_ℝ F(old) d old = ∫_ℝ G(new) d new`` after checking by machine that both
+    integrals run over (−∞, ∞), that ``g' > 0`` follows from the symbols' assumptions (so ``g``
+    maps ℝ onto ℝ increasingly when ``g`` is affine, which is also checked), and that
+    ``G = F(g) · g'`` (simplify).
+    """
+    method = f"rule: substitution {old} = {g}"
+
+    def rule(lhs: sp.Expr, rhs: sp.Expr) -> Check:
+        real_line = (-sp.oo, sp.oo)
+        if not isinstance(lhs, sp.Integral) or not isinstance(rhs, sp.Integral):
+            return _fail(method, "both sides must be integrals")
+        if tuple(lhs.limits) != ((old, *real_line),) or tuple(rhs.limits) != (
+            (new, *real_line),
+        ):
+            return _fail(method, f"expected ∫ d{old} and ∫ d{new} over the real line")
+        slope = sp.diff(g, new)
+        if slope.has(new) or slope.is_positive is not True:
+            return _fail(method, f"{old} = {g} is not affine with positive slope in {new}")
+        if not _zero(lhs.function.subs(old, g) * slope - rhs.function):
+            return _fail(method, f"integrand is not F({g}) * {slope}")
+        return Check(Status.RULE, method, f"checked: affine, slope {slope} > 0; ℝ onto ℝ")
+
+    return rule
