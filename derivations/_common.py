@@ -73,8 +73,38 @@ def rewrite_exp(expr: sp.Expr) -> sp.Expr:
 
 
 @functools.cache
+def _moment(var: sp.Symbol, n: int) -> sp.Expr:
+    """∫_ℝ varⁿ exp(−var²/2) d var, by SymPy (cached)."""
+    return sp.integrate(var**n * sp.exp(-(var**2) / 2), (var, -sp.oo, sp.oo))
+
+
+def _gaussian_factor(factor: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
+    """``∫_ℝ P(v) exp(−v²/2 + b v + c) dv`` for a polynomial P, by completing the square:
+    ``exp(c + b²/2) ∫ P(u + b) exp(−u²/2) du`` (for non-real b this is the contour shift,
+    valid because the integrand is entire and decays like a Gaussian). None if not of this
+    form."""
+    parts = sp.Mul.make_args(sp.powsimp(factor, combine="exp"))
+    exps = [f for f in parts if isinstance(f, sp.exp)]
+    poly = sp.Mul(*(f for f in parts if not isinstance(f, sp.exp)))
+    if len(exps) != 1 or not poly.is_polynomial(var) or not exps[0].args[0].is_polynomial(var):
+        return None
+    exponent = sp.Poly(sp.expand(exps[0].args[0]), var)
+    if exponent.degree() != 2 or exponent.coeff_monomial(var**2) != sp.Rational(-1, 2):
+        return None
+    b, c = exponent.coeff_monomial(var), exponent.coeff_monomial(1)
+    shifted = sp.Poly(sp.expand(poly.subs(var, var + b)), var)
+    value = sum(coeff * _moment(var, n) for (n,), coeff in shifted.terms())
+    return sp.exp(c + b**2 / 2) * value
+
+
+@functools.cache
 def _integrate_factor(factor: sp.Expr, limit: tuple) -> sp.Expr:
     """One-dimensional integral of one factor (cached: the same moments recur in many steps)."""
+    var, lo, hi = limit
+    if (lo, hi) == (-sp.oo, sp.oo):
+        value = _gaussian_factor(factor, var)
+        if value is not None:
+            return value
     return sp.integrate(factor, limit)
 
 
@@ -104,8 +134,10 @@ def gaussian_terms(expr: sp.Expr) -> sp.Expr:
 
     The integrand is expanded (``exp(a + b) = exp(a) exp(b)`` included); each term is split
     into a constant times a product of one-variable factors, and each factor is integrated
-    alone (cached). Valid for the Gaussian-weighted integrands of the derivations, where every
-    term is absolutely integrable. Use as a step's ``prepare``: it turns seconds of SymPy
+    alone (cached): a factor ``P(v) exp(−v²/2 + b v + c)`` over ℝ by completing the square and
+    SymPy's Gaussian moments ``∫ vⁿ exp(−v²/2) dv``, anything else by ``sp.integrate``. Valid
+    for the Gaussian-weighted integrands of the derivations, where every term is absolutely
+    integrable. Use as a step's ``prepare``: it turns seconds of SymPy
     pattern matching on one big integrand into a few cached moment integrals.
     """
     return expr.replace(lambda e: isinstance(e, sp.Integral), _split_integral)
