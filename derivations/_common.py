@@ -137,10 +137,12 @@ def gaussian_terms(expr: sp.Expr) -> sp.Expr:
     alone (cached): a factor ``P(v) exp(−v²/2 + b v + c)`` over ℝ by completing the square and
     SymPy's Gaussian moments ``∫ vⁿ exp(−v²/2) dv``, anything else by ``sp.integrate``. Valid
     for the Gaussian-weighted integrands of the derivations, where every term is absolutely
-    integrable. Use as a step's ``prepare``: it turns seconds of SymPy
-    pattern matching on one big integrand into a few cached moment integrals.
+    integrable. Derivatives are then evaluated and the result expanded, so that most true
+    steps are exactly 0 before ``simplify`` is called. Use as a step's ``prepare``: it turns
+    seconds of SymPy pattern matching on one big integrand into a few cached moment integrals.
     """
-    return expr.replace(lambda e: isinstance(e, sp.Integral), _split_integral)
+    evaluated = expr.replace(lambda e: isinstance(e, sp.Integral), _split_integral)
+    return sp.expand(evaluated.doit())
 
 
 #: Argument of the test functions f(x).
