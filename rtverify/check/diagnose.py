@@ -1,0 +1,152 @@
+"""Saying in words what is wrong with a failing output.
+
+Each catalog entry is a mistake real VAE code ships with, written as the (wrong) value it
+produces; a failing output that matches an entry on every input of the failing case is named
+by it ("off by a factor 2 (the ½ is missing)", "uses σ where σ² is due", …). Outputs matching no
+entry are described by their shape, a constant ratio to the reference, or the size of their
+error (float32/float16 rounding). The formulas here are *deliberately wrong*; the right ones
+live in :mod:`rtverify.gaussian` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from rtverify import gaussian
+
+__all__ = ["describe_error", "describe_shape", "kl_mistakes", "match", "sample_mistakes"]
+
+SYMBOL = {"logvar": "log σ²", "log_std": "log σ", "std": "σ", "var": "σ²"}
+_MATCH_RTOL = 1e-6  # a diagnosis is loose: it only names the mistake, the verdict is elsewhere
+
+Mistake = tuple[str, Callable[[], np.ndarray]]
+
+
+def _misreadings(param: str, value: Callable[[str], np.ndarray]) -> list[Mistake]:
+    out = []
+    for other in gaussian.PARAMETERIZATIONS:
+        if other != param:
+            text = (f"uses {SYMBOL[param]} where {SYMBOL[other]} is due "
+                    f"(reads the {param} argument as {other})")
+            out.append((text, lambda o=other: value(o)))
+    return out
+
+
+def kl_mistakes(mu: np.ndarray, p: np.ndarray, param: str) -> list[Mistake]:
+    """Wrong per-example KL values that real code produces, with their description."""
+    ref = gaussian.kl_standard_normal(mu, p, param)
+    lv = gaussian.logvar_from(p, param)
+    var, std, dim = np.exp(lv), np.exp(0.5 * lv), mu.shape[-1]
+    m2 = mu * mu
+    half_sum = lambda t: 0.5 * np.sum(t, axis=-1)  # noqa: E731
+    return [
+        ("off by a factor 2 (the ½ is missing)", lambda: 2.0 * ref),
+        ("off by a factor ½", lambda: 0.5 * ref),
+        ("wrong sign", lambda: -ref),
+        *_misreadings(param, lambda o: gaussian.kl_standard_normal(mu, p, o)),
+        ("uses σ where σ² is due in the variance term (exp(logvar / 2) for exp(logvar))",
+         lambda: half_sum(m2 + std - 1.0 - lv)),
+        ("uses log σ where log σ² is due in the log term",
+         lambda: half_sum(m2 + var - 1.0 - lv / 2)),
+        ("the μ² term is missing", lambda: half_sum(var - 1.0 - lv)),
+        ("the −1 term is missing (off by D/2)", lambda: half_sum(m2 + var - lv)),
+        ("averages over the latent axis instead of summing", lambda: ref / dim),
+        ("computes the reverse KL(N(0, I) ‖ q)",
+         lambda: half_sum((1.0 + m2) / var - 1.0 + lv)),
+    ]
+
+
+def sample_mistakes(mu: np.ndarray, p: np.ndarray, eps: np.ndarray, param: str) -> list[Mistake]:
+    """Wrong samples z that real code produces, with their description."""
+    std = gaussian.std_from(p, param)
+    via = {"logvar": " (exp(logvar) instead of exp(logvar / 2))",
+           "log_std": " (exp(2 log_std) instead of exp(log_std))",
+           "std": " (std² instead of std)", "var": " (var instead of √var)"}[param]
+    return [
+        (f"uses σ² where σ is due{via}", lambda: mu + std * std * eps),
+        ("uses √σ where σ is due", lambda: mu + np.sqrt(std) * eps),
+        *_misreadings(param, lambda o: gaussian.sample_diag(mu, p, eps, o)),
+        ("wrong sign of the noise term (μ − σ·ε)", lambda: mu - std * eps),
+        ("ignores mu (z = σ·ε)", lambda: std * eps),
+        ("ignores the variance (z = μ + ε)", lambda: mu + eps),
+        ("returns μ, not a sample", lambda: mu + 0.0 * eps),
+        ("scales μ too (z = σ·(μ + ε))", lambda: std * (mu + eps)),
+    ]
+
+
+def match(cases: list[tuple[np.ndarray, list[Mistake], np.ndarray]]) -> str | None:
+    """The first mistake whose values equal ``got`` on every case ``(got, mistakes, ref)``.
+
+    The mistake's values must be finite wherever IMPL's are, equal them to a relative 1e-6, and
+    differ from the reference somewhere (else the case cannot tell them apart).
+    """
+    texts = [text for text, _ in cases[0][1]]
+    for i, text in enumerate(texts):
+        if all(_matches(got, mistakes[i][1], ref) for got, mistakes, ref in cases):
+            return text
+    return None
+
+
+def _matches(got: np.ndarray, value: Callable[[], np.ndarray], ref: np.ndarray) -> bool:
+    got = np.asarray(got, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        alt = np.asarray(value(), dtype=np.float64)
+    if alt.shape != got.shape or not np.isfinite(got).all() or not np.isfinite(alt).all():
+        return False
+    scale = np.maximum(np.abs(alt), np.abs(ref)) + 1e-300
+    close = np.abs(got - alt) <= _MATCH_RTOL * scale
+    differs = np.abs(alt - ref) > _MATCH_RTOL * scale
+    return bool(close.all() and differs.any())
+
+
+def describe_error(got: np.ndarray, ref: np.ndarray, dtype: str) -> str:
+    """Words for an output that matches no catalog entry: factor, sign, or rounding level."""
+    got, ref = np.asarray(got, np.float64), np.asarray(ref, np.float64)
+    bad = ~np.isfinite(got)
+    if bad.any():
+        return f"returns {got[bad].flat[0]} for finite inputs"
+    nz = np.abs(ref) > 0
+    if nz.any():
+        ratio = got[nz] / ref[nz]
+        r = float(np.median(ratio))
+        if np.allclose(ratio, r, rtol=1e-6) and abs(r - 1.0) > 1e-6:
+            return "wrong sign" if abs(r + 1.0) < 1e-6 else f"off by a factor {r:.6g}"
+    with np.errstate(all="ignore"):
+        rel = float(np.max(np.abs(got - ref) / np.maximum(np.abs(ref), 1e-300)))
+    if dtype in ("float32", "float16"):
+        return f"computed in {dtype}: relative error {rel:.1e}, far above float64 rounding"
+    if 1e-9 < rel < 1e-5:
+        return f"relative error {rel:.1e}: the rounding level of float32, not float64"
+    if 1e-5 <= rel < 1e-2:
+        return f"relative error {rel:.1e}: the rounding level of float16 or worse"
+    return f"differs from the reference (relative error up to {rel:.2g})"
+
+
+def describe_shape(
+    got: np.ndarray, due: tuple[int, ...], batch: int, per_term: np.ndarray | None,
+    per_example: np.ndarray,
+) -> str:
+    """Words for an output of the wrong shape (sum over the batch, kept axis, …)."""
+    shape = tuple(got.shape)
+
+    def near(a: np.ndarray, b: np.ndarray) -> bool:
+        return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-12))
+
+    if due == (batch,) and shape == ():
+        if near(got, per_example.sum()):
+            return "returns the sum over the batch instead of per-example values"
+        if near(got, per_example.mean()):
+            return "returns the mean over the batch instead of per-example values"
+        return f"returns a scalar where per-example values of shape ({batch},) are due"
+    if due == () and shape == (batch,) and batch > 1:
+        return "returns per-example values where their sum or mean (--reduction) is due"
+    if per_term is not None:
+        if near(got, per_term.sum(axis=0)):
+            return "sums over the batch axis instead of the latent axis"
+        if near(got, per_term):
+            return "returns the per-dimension terms, not their sum over the latent (last) axis"
+        if due and shape == (*due, 1):
+            return f"returns shape {shape} (keepdims); shape {due} is due"
+    return f"wrong shape {shape} for batch {batch} (shape {due} is due)"

@@ -1,0 +1,196 @@
+"""The verdict of ``rtverify check``: properties with ✔/✘, counterexamples, human and JSON text.
+
+A :class:`Report` lists one :class:`PropertyResult` per property of the target. A failing
+property carries, where one can be given, a minimal :class:`Counterexample` (inputs, expected,
+got) and says in words what is wrong ("off by a factor 2", "wrong sign", …). Every report states
+the family-wise false-alarm probability of the whole check (the probability that a correct
+implementation fails it: 0 for the deterministic properties, Bonferroni-split ≤ 1e-6 over the
+statistical tests) and the seed: the same seed gives the same verdict.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CheckFailed", "Counterexample", "PropertyResult", "Report", "fmt_array"]
+
+PASS, FAIL, NOT_RUN = "pass", "fail", "not run"
+_MARK = {PASS: "✔", FAIL: "✘", NOT_RUN: "·"}
+
+
+class CheckFailed(AssertionError):
+    """Raised by :meth:`Report.raise_if_failed`; its message is the human report."""
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, np.ndarray):
+        return [_jsonable(v) for v in x.tolist()] if x.ndim else _jsonable(x.item())
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (np.floating, float)):
+        v = float(x)
+        return v if np.isfinite(v) else str(v)  # JSON has no nan/inf
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
+def fmt_array(x: Any, digits: int = 10) -> str:
+    """Compact text of a number or array (``repr``-like, ``digits`` significant digits)."""
+    if isinstance(x, str) or x is None:
+        return str(x)
+    a = np.asarray(x)
+    if a.dtype.kind not in "biufc":
+        return repr(x)
+    with np.printoptions(precision=digits, floatmode="maxprec", threshold=24, linewidth=1000):
+        text = np.array2string(a, separator=", ")
+    return text.replace("\n", "")
+
+
+@dataclass
+class Counterexample:
+    """A (minimal) input on which a property fails, what was due and what IMPL gave."""
+
+    inputs: dict[str, Any]
+    expected: Any = None
+    got: Any = None
+    note: str = ""  # e.g. "shrunk by Hypothesis from 64 × 8 inputs"
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(
+            {"inputs": self.inputs, "expected": self.expected, "got": self.got, "note": self.note}
+        )
+
+    def lines(self) -> list[str]:
+        out = ["inputs    " + ", ".join(f"{k} = {fmt_array(v)}" for k, v in self.inputs.items())]
+        if self.expected is not None:
+            out.append(f"expected  {fmt_array(self.expected)}")
+        if self.got is not None:
+            out.append(f"got       {fmt_array(self.got)}")
+        if self.note:
+            out.append(f"({self.note})")
+        return out
+
+
+@dataclass
+class PropertyResult:
+    """One property of a target and whether IMPL has it."""
+
+    name: str
+    status: str  # "pass" | "fail" | "not run"
+    detail: str = ""  # on failure: what is wrong, in words
+    counterexample: Counterexample | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == PASS
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.detail}" if self.detail else self.name
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "property": self.name,
+            "status": self.status,
+            "detail": self.detail,
+            "counterexample": None if self.counterexample is None
+            else self.counterexample.to_dict(),
+        }
+
+
+@dataclass
+class Report:
+    """The verdict on one implementation for one target."""
+
+    target: str
+    impl: str
+    param: str
+    reduction: str
+    seed: int
+    properties: list[PropertyResult] = field(default_factory=list)
+    n_statistical_tests: int = 0
+    false_alarm: float = 0.0  # family-wise P(a correct IMPL fails this check)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when every property holds (a property not run counts as not holding)."""
+        return bool(self.properties) and all(p.ok for p in self.properties)
+
+    @property
+    def failures(self) -> list[PropertyResult]:
+        """The properties that fail (not those skipped because an earlier one failed)."""
+        return [p for p in self.properties if p.status == FAIL]
+
+    def raise_if_failed(self) -> Report:
+        """Raise :class:`CheckFailed` (an ``AssertionError``) with the report if any fails."""
+        if not self.ok:
+            raise CheckFailed("\n" + self.render())
+        return self
+
+    def options(self) -> str:
+        parts = [f"param {self.param}"] if self.uses_param() else []
+        if self.target == "gaussian-kl":
+            parts.append(f"reduction {self.reduction}")
+        parts.append(f"seed {self.seed}")
+        return ", ".join(parts)
+
+    def uses_param(self) -> bool:
+        return self.target in ("gaussian-kl", "reparam-sample")
+
+    def false_alarm_text(self) -> str:
+        if self.n_statistical_tests == 0:
+            return "false-alarm probability 0 (no statistical test: float64 rounding bounds)"
+        return (
+            f"false-alarm probability ≤ {self.false_alarm:.0e} "
+            f"({self.n_statistical_tests} statistical tests, Bonferroni)"
+        )
+
+    def render(self, *, timing: bool = True) -> str:
+        """The human report: one line per property, counterexamples below failures."""
+        lines = [f"rtverify check {self.target} {self.impl}  ({self.options()})"]
+        for p in self.properties:
+            lines.append(f"  {_MARK[p.status]} {p.name}")
+            if p.status != PASS and p.detail:
+                lines.append(f"      {p.detail}")
+            if p.counterexample is not None:
+                lines.extend(f"        {line}" for line in p.counterexample.lines())
+        lines.extend(f"  note: {n}" for n in self.notes)
+        n_fail = len(self.failures)
+        verdict = (
+            "CONFORMS" if self.ok
+            else f"DOES NOT CONFORM ({n_fail} of {len(self.properties)} properties fail)"
+        )
+        tail = f"; {self.seconds:.1f} s" if timing else ""
+        lines.append(f"{verdict}; {self.false_alarm_text()}; seed {self.seed}{tail}")
+        return "\n".join(lines)
+
+    def to_dict(self, *, timing: bool = True) -> dict[str, Any]:
+        out = {
+            "target": self.target,
+            "impl": self.impl,
+            "param": self.param,
+            "reduction": self.reduction,
+            "seed": self.seed,
+            "ok": self.ok,
+            "properties": [p.to_dict() for p in self.properties],
+            "statistical_tests": self.n_statistical_tests,
+            "false_alarm_probability": self.false_alarm,
+            "notes": list(self.notes),
+        }
+        if timing:
+            out["seconds"] = round(self.seconds, 3)
+        return _jsonable(out)
+
+    def to_json(self, *, timing: bool = True) -> str:
+        return json.dumps(self.to_dict(timing=timing), indent=2, ensure_ascii=False)
+
+    def __str__(self) -> str:
+        return self.render()

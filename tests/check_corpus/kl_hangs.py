@@ -1,0 +1,12 @@
+"""Never returns."""
+
+import time
+
+TARGET = "gaussian-kl"
+PARAM = "logvar"
+REDUCTION = "none"
+EXPECT = ('shape', 'times out')  # (failing property, words)
+
+
+def impl(mu, logvar):
+    time.sleep(60)

@@ -1,0 +1,12 @@
+"""The ½ is missing."""
+
+import numpy as np
+
+TARGET = "gaussian-kl"
+PARAM = "logvar"
+REDUCTION = "none"
+EXPECT = ('agrees', 'factor 2')  # (failing property, words)
+
+
+def impl(mu, logvar):
+    return np.sum(mu**2 + np.exp(logvar) - 1.0 - logvar, axis=-1)

@@ -1,0 +1,12 @@
+"""The -1 term is missing."""
+
+import numpy as np
+
+TARGET = "gaussian-kl"
+PARAM = "logvar"
+REDUCTION = "none"
+EXPECT = ('agrees', '−1 term is missing')  # (failing property, words)
+
+
+def impl(mu, logvar):
+    return 0.5 * np.sum(mu**2 + np.exp(logvar) - logvar, axis=-1)
