@@ -24,6 +24,8 @@ __all__ = [
     "expect_multi",
     "family",
     "gaussian_terms",
+    "log_normal_density",
+    "lower_triangular",
     "mu",
     "normal_density",
     "phi",
@@ -49,6 +51,29 @@ def normal_density(x: sp.Expr, loc: sp.Expr, scale: sp.Expr) -> sp.Expr:
     return sp.exp(-((x - loc) ** 2) / (2 * scale**2)) / (scale * sp.sqrt(2 * sp.pi))
 
 
+def log_normal_density(z: sp.Matrix, loc: sp.Matrix, cov: sp.Matrix) -> sp.Expr:
+    """log N(z; loc, cov) = −(k/2) log 2π − ½ log det cov − ½ (z − loc)ᵀ cov⁻¹ (z − loc)."""
+    k = cov.shape[0]
+    d = z - loc
+    quad = (d.T * cov.inv() * d)[0, 0]
+    return -sp.Rational(k, 2) * sp.log(2 * sp.pi) - sp.log(cov.det()) / 2 - quad / 2
+
+
+def lower_triangular(name: str, d: int, *, positive_diagonal: bool = True) -> sp.Matrix:
+    """A d×d lower-triangular matrix of symbols ``name_ij`` (real; diagonal positive, as for a
+    Cholesky factor, unless ``positive_diagonal=False``, then merely non-zero)."""
+    def entry(i: int, j: int) -> sp.Expr:
+        if j > i:
+            return sp.Integer(0)
+        if i == j:
+            if positive_diagonal:
+                return sp.Symbol(f"{name}_{i + 1}{j + 1}", positive=True)
+            return sp.Symbol(f"{name}_{i + 1}{j + 1}", real=True, nonzero=True)
+        return sp.Symbol(f"{name}_{i + 1}{j + 1}", real=True)
+
+    return sp.Matrix(d, d, entry)
+
+
 def expect(f: sp.Expr, var: sp.Symbol = eps) -> sp.Integral:
     """E_{var∼N(0,1)}[f] as the unevaluated integral ∫ f φ(var) d var over ℝ."""
     return sp.Integral(f * phi(var), (var, -sp.oo, sp.oo))
@@ -72,10 +97,13 @@ def rewrite_exp(expr: sp.Expr) -> sp.Expr:
     return expr.rewrite(sp.exp)
 
 
+_t = sp.Dummy("t", real=True)
+
+
 @functools.cache
-def _moment(var: sp.Symbol, n: int) -> sp.Expr:
-    """∫_ℝ varⁿ exp(−var²/2) d var, by SymPy (cached)."""
-    return sp.integrate(var**n * sp.exp(-(var**2) / 2), (var, -sp.oo, sp.oo))
+def _moment(n: int) -> sp.Expr:
+    """∫_ℝ tⁿ exp(−t²/2) dt, by SymPy (cached)."""
+    return sp.integrate(_t**n * sp.exp(-(_t**2) / 2), (_t, -sp.oo, sp.oo))
 
 
 def _gaussian_factor(factor: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
@@ -93,7 +121,7 @@ def _gaussian_factor(factor: sp.Expr, var: sp.Symbol) -> sp.Expr | None:
         return None
     b, c = exponent.coeff_monomial(var), exponent.coeff_monomial(1)
     shifted = sp.Poly(sp.expand(poly.subs(var, var + b)), var)
-    value = sum(coeff * _moment(var, n) for (n,), coeff in shifted.terms())
+    value = sum(coeff * _moment(n) for (n,), coeff in shifted.terms())
     return sp.exp(c + b**2 / 2) * value
 
 
