@@ -202,7 +202,7 @@ def derivation() -> Derivation:
         text=_TEXT,
         references=(
             "Kingma, D. P. & Welling, M. (2014). Auto-Encoding Variational Bayes. ICLR, "
-            "App. B (−KL = ½ Σ (1 + log σ² − μ² − σ²)) and eq. (10).",
+            "App. B (−KL = ½ Σ (1 + log σ² − μ² − σ²)) and eq. (10) (the estimator using it).",
             "Lecture notes (../shared/seeds/001), eq. (19) (ELBO with the closed-form KL) and "
             "eq. (20)-(25) (the expected log prior and log posterior).",
         ),

@@ -1,6 +1,6 @@
 """The pathwise (reparameterization) gradient ∇φ E_{p(ε)}[f(g_φ(ε))] = E_{p(ε)}[∇φ f(g_φ(ε))].
 
-Notes eq. (28)-(32), (39)-(41); Kingma & Welling 2014, Sec. 2.4 (eq. (4)-(5)). With
+Notes eq. (28)-(32), (39)-(41); Kingma & Welling 2014, Sec. 2.3-2.4, eq. (4)-(5). With
 ``z = g_φ(ε) = μ + σε`` the per-sample gradients are ``f′(z)`` in μ and ``ε f′(z)`` in σ. Stein's
 lemma ``E[f(z)(z − μ)/σ²] = E[f′(z)]`` (Stein 1981) and its σ analogue show that these have the
 same expectation as the score-function weights of :mod:`score_identity`.
@@ -151,7 +151,8 @@ def derivation() -> Derivation:
         text=_TEXT,
         references=(
             "Kingma, D. P. & Welling, M. (2014). Auto-Encoding Variational Bayes. ICLR, "
-            "Sec. 2.4, eq. (4)-(5) (the reparameterization trick).",
+            "Sec. 2.3, eq. (4)-(5) (z = g_φ(ε, x) and the Monte Carlo estimate), Sec. 2.4 "
+            "(the reparameterization trick).",
             "Stein, C. M. (1981). Estimation of the mean of a multivariate normal distribution. "
             "Annals of Statistics 9(6), 1135-1151 (Lemma 1: E[f(z)(z − μ)] = σ² E[f′(z)]).",
             "Lecture notes (../shared/seeds/001), eq. (28)-(32) (Theorem 1.2, Leibniz step) "

@@ -1,6 +1,6 @@
 """The score-function identity ∇θ E_q[f] = E_q[f ∇θ log q] for q = N(μ, σ²).
 
-Notes eq. (27) and (34)-(38); Williams 1992 (REINFORCE); Kingma & Welling 2014, Sec. 2.3.
+Notes eq. (27) and (34)-(38); Williams 1992 (REINFORCE); Kingma & Welling 2014, eq. (3).
 For the Gaussian the score is ``∂μ log q = (z − μ)/σ²`` and ``∂σ log q = ((z − μ)² − σ²)/σ³``;
 with ``z = μ + σε`` these are ``ε/σ`` and ``(ε² − 1)/σ``, the per-sample weights of the
 score-function estimator.
@@ -139,7 +139,7 @@ def derivation() -> Derivation:
             "Williams, R. J. (1992). Simple statistical gradient-following algorithms for "
             "connectionist reinforcement learning. Machine Learning 8, 229-256 (REINFORCE).",
             "Kingma, D. P. & Welling, M. (2014). Auto-Encoding Variational Bayes. ICLR, "
-            "Sec. 2.3 (the score-function estimator and its variance).",
+            "Sec. 2.2, eq. (3) (the score-function gradient estimator and its high variance).",
             "Lecture notes (../shared/seeds/001), eq. (27) (log-derivative trick) and "
             "eq. (34)-(38) (worked example f(x) = x², q = N(φ, 1)).",
         ),
