@@ -15,12 +15,16 @@ from rtverify.check.loading import describe_impl
 from rtverify.check.report import Report
 from rtverify.check.targets import validate_options
 
-__all__ = ["BUDGET_SECONDS", "CALL_TIMEOUT_SECONDS", "assert_conforms", "check"]
+__all__ = [
+    "BUDGET_SECONDS", "CALL_TIMEOUT_SECONDS", "FALSE_ALARM", "assert_conforms", "check",
+]
 
 #: Wall-time budget of one check (IMPL's calls included).
 BUDGET_SECONDS = 10.0
 #: Longest a single call of IMPL may take before it counts as hanging (and is killed).
 CALL_TIMEOUT_SECONDS = 3.0
+#: Family-wise false-alarm probability of one check (its statistical tests share it).
+FALSE_ALARM = 1e-6
 
 
 def check(
@@ -30,31 +34,44 @@ def check(
     param: str = "logvar",
     reduction: str = "none",
     seed: int = 0,
+    false_alarm: float = FALSE_ALARM,
 ) -> Report:
     """Check ``impl`` (a callable or an ``"IMPL"`` string) against the reference for ``target``.
 
     Returns a :class:`~rtverify.check.report.Report` (``.ok``, ``.failures``,
     ``.raise_if_failed()``). Raises ``ValueError`` for a bad option and
     :class:`~rtverify.check.loading.ImplLoadError` (a ``ValueError``) when IMPL cannot be
-    loaded or is not callable. Same seed → same verdict.
+    loaded or is not callable. Same seed → same verdict. ``false_alarm`` bounds the probability
+    that a correct IMPL fails the statistical properties (gradient targets; Bonferroni-split
+    over their tests); the deterministic properties cannot fail a correct IMPL.
     """
     from rtverify.check.sandbox import Sandbox
 
     validate_options(target, param, reduction, seed)
+    if not 0.0 < false_alarm <= FALSE_ALARM:
+        raise ValueError(f"false_alarm must be in (0, {FALSE_ALARM:g}], not {false_alarm!r}")
     if not isinstance(impl, str) and not callable(impl):
         raise TypeError(f"impl must be a callable or an 'IMPL' string, not {type(impl).__name__}")
     started = time.perf_counter()
     report = Report(target, describe_impl(impl), param, reduction, seed)
+    gradient = target in ("score-gradient", "pathwise-gradient")
+    if gradient:
+        from rtverify.check.targets_grad import load_functions
+
+        load_functions()  # the worker forks with the test functions already imported
     with Sandbox(impl, call_timeout=CALL_TIMEOUT_SECONDS, budget=BUDGET_SECONDS) as box:
-        if target in ("gaussian-kl", "reparam-sample"):
+        if gradient:
+            from rtverify.check.targets_grad import prepare, run_grad
+
+            prepare(target)  # exact moments (SymPy), while the worker loads IMPL
+            box.wait_loaded()
+            run_grad(target, box, seed, report, false_alarm)
+        else:
             from rtverify.check.targets_det import kl_target, run_det, sample_target
 
+            box.wait_loaded()
             det = kl_target if target == "gaussian-kl" else sample_target
             report.properties = run_det(det, box, param, reduction, seed)
-        else:
-            from rtverify.check.targets_grad import run_grad
-
-            run_grad(target, box, seed, report)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -48,7 +48,14 @@ def fmt_array(x: Any, digits: int = 10) -> str:
     a = np.asarray(x)
     if a.dtype.kind not in "biufc":
         return repr(x)
-    with np.printoptions(precision=digits, floatmode="maxprec", threshold=24, linewidth=1000):
+    def number(v: float) -> str:
+        text = f"{v:.{digits}g}"
+        return text + ".0" if text.lstrip("-").isdigit() else text
+
+    if a.ndim == 0:
+        return number(a.item()) if a.dtype.kind == "f" else str(a.item())
+    fmt = {"float_kind": number}
+    with np.printoptions(formatter=fmt, threshold=24, linewidth=1000):
         text = np.array2string(a, separator=", ")
     return text.replace("\n", "")
 

@@ -20,6 +20,7 @@ reported but cannot be killed).
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import multiprocessing
 import os
@@ -50,9 +51,14 @@ class FunctionRef:
     which: str  # "f" or "df"
 
     def resolve(self) -> Callable[..., Any]:
-        from rtverify.check.targets_grad import test_function
+        return _resolve_ref(self.name, self.which)
 
-        return getattr(test_function(self.name), self.which)
+
+@functools.cache
+def _resolve_ref(name: str, which: str) -> Callable[..., Any]:
+    from rtverify.check.targets_grad import test_function
+
+    return getattr(test_function(name), which)
 
 
 @dataclass
@@ -97,10 +103,14 @@ def _as_array(obj: Any) -> np.ndarray | None:
     return np.array(value, copy=True)
 
 
-def _kind(obj: Any) -> str:
-    cls = type(obj)
+@functools.cache
+def _kind_of(cls: type) -> str:
     module = cls.__module__
     return cls.__name__ if module in ("builtins", "numpy") else f"{module}.{cls.__name__}"
+
+
+def _kind(obj: Any) -> str:
+    return _kind_of(type(obj))
 
 
 def _seed_globals(seed: int) -> None:
@@ -130,8 +140,7 @@ def _run_calls(
         buffer = io.StringIO()
         result = CallResult()
         try:
-            with contextlib.redirect_stdout(buffer), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with contextlib.redirect_stdout(buffer):
                 out = fn(*real)
             result.kind = _kind(out)
             result.value = _as_array(out)
@@ -139,7 +148,7 @@ def _run_calls(
             result.error = _describe_exception(exc)
         result.mutated = tuple(
             k for k, c in copies.items()
-            if real[k].shape != c.shape or not np.array_equal(real[k], c, equal_nan=True)
+            if real[k].shape != c.shape or real[k].tobytes() != c.tobytes()  # bitwise
         )
         text = buffer.getvalue()
         result.printed, result.n_printed = text[:_PRINT_KEEP], len(text)
@@ -191,13 +200,18 @@ class Sandbox:
         self._conn: Any = None
         self.forked = "fork" in multiprocessing.get_all_start_methods()
         self._fn: Callable[..., Any] | None = None
+        self._loading = False
 
     # -- lifecycle -------------------------------------------------------------------------
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
-    def start(self) -> None:
-        """Start the worker and load IMPL; :class:`ImplLoadError` if it cannot be loaded."""
+    def start(self, wait: bool = True) -> None:
+        """Start the worker and load IMPL; :class:`ImplLoadError` if it cannot be loaded.
+
+        With ``wait=False`` the load goes on in the background until :meth:`wait_loaded`
+        (called by the first :meth:`run`).
+        """
         if not self.forked:
             self._fn = load_impl(self.impl) if isinstance(self.impl, str) else self.impl
             return
@@ -209,6 +223,16 @@ class Sandbox:
         self._process.start()
         child.close()
         self._conn = parent
+        self._loading = True
+        if wait:
+            self.wait_loaded()
+
+    def wait_loaded(self) -> None:
+        """Block until the worker has loaded IMPL; :class:`ImplLoadError` if it could not."""
+        if not self._loading:
+            return
+        self._loading = False
+        parent = self._conn
         wait = max(0.5, self.remaining())
         if not parent.poll(wait):
             self.close()
@@ -238,7 +262,7 @@ class Sandbox:
         self._process = self._conn = None
 
     def __enter__(self) -> Sandbox:
-        self.start()
+        self.start(wait=False)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -254,6 +278,7 @@ class Sandbox:
             return self._run_in_thread(calls, seeds, timeout)
         if self._process is None:
             self.start()
+        self.wait_loaded()
         try:
             self._conn.send(("call", list(calls), None if seeds is None else list(seeds)))
             if self._conn.poll(timeout):

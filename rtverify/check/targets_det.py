@@ -293,8 +293,26 @@ def _shrunk_counterexample(target, box, param, reduction) -> Counterexample | No
     example = shrink(value_cases(names, ranges), fails, seconds)
     if example is None:
         return None
+    example = _single_element(example, fails)
     args = to_args(example)
     res = box.run([args])[0]
     got = None if res.value is None else res.value
     return Counterexample(_inputs(target, param, args), target.reference(args, param, reduction),
                           got, "minimal failing input found by Hypothesis")
+
+
+def _single_element(example: dict, fails: Any) -> dict:
+    """Hypothesis' example cut to one failing element (batch = D = 1) or one row, if possible."""
+    rows, cols = len(example["mu"]), len(example["mu"][0])
+    if rows * cols == 1:
+        return example
+    for i in range(rows):
+        for j in range(cols):
+            single = {k: [[v[i][j]]] for k, v in example.items()}
+            if fails(single):
+                return single
+    for i in range(rows):
+        row = {k: [v[i]] for k, v in example.items()}
+        if fails(row):
+            return row
+    return example

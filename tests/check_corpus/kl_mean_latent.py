@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', 'averages over the latent axis')  # (failing property, words)
+EXPECT = ('agrees', 'averages over the latent axis')
 
 
 def impl(mu, logvar):

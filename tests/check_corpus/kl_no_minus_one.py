@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', '−1 term is missing')  # (failing property, words)
+EXPECT = ('agrees', '−1 term is missing')
 
 
 def impl(mu, logvar):

@@ -1,0 +1,15 @@
+"""torch AffineTransform(loc=mu, scale=sigma) applied to eps (what rsample does)."""
+
+import torch
+from torch.distributions.transforms import AffineTransform
+
+TARGET = "reparam-sample"
+PARAM = "logvar"
+REDUCTION = "none"
+EXPECT = None  # conforms
+REQUIRES = "torch"
+
+
+def impl(mu, logvar, eps):
+    mu, logvar, eps = (torch.from_numpy(a) for a in (mu, logvar, eps))
+    return AffineTransform(loc=mu, scale=torch.exp(0.5 * logvar))(eps)
