@@ -96,9 +96,12 @@ def _symbolic(expr: sp.Expr, dexpr: sp.Expr, quantity: str) -> tuple[sp.Expr, ..
         if moment == "mean":
             out.append(_tidy(m1, polynomial))
             continue
-        c = sp.Symbol("c", real=True)  # the centre, substituted after integrating
         power = 2 if moment == "var" else 4
-        central = normal_expectation(sp.expand((x - c) ** power)).subs(c, m1)
+        if polynomial:  # polynomial arithmetic in ε with coefficients in Q(μ, σ): cheap
+            central = normal_expectation((x - sp.expand(m1)) ** power)
+        else:  # a symbol for the centre keeps the expansion small
+            c = sp.Symbol("c", real=True)
+            central = normal_expectation((x - c) ** power).subs(c, m1)
         out.append(_tidy(central, polynomial))
     return tuple(out)
 
