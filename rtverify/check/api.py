@@ -88,4 +88,5 @@ def assert_conforms(
 
     ``assert_conforms("gaussian-kl", my_kl, param="logvar")``
     """
+    __tracebackhide__ = True  # pytest shows the report, not this frame
     return check(target, impl, param=param, reduction=reduction, seed=seed).raise_if_failed()

@@ -76,29 +76,33 @@ def sample_mistakes(mu: np.ndarray, p: np.ndarray, eps: np.ndarray, param: str) 
     ]
 
 
-def match(cases: list[tuple[np.ndarray, list[Mistake], np.ndarray]]) -> str | None:
-    """The first mistake whose values equal ``got`` on every case ``(got, mistakes, ref)``.
+def match(cases: list[tuple]) -> str | None:
+    """The first mistake whose values equal ``got`` on every case ``(got, mistakes, ref, atol)``.
 
-    The mistake's values must be finite wherever IMPL's are, equal them to a relative 1e-6, and
-    differ from the reference somewhere (else the case cannot tell them apart).
+    The mistake's values must be finite wherever IMPL's are, equal them to a relative 1e-6 (plus
+    ``atol``, for the cancellation of a naive float64 formula), and differ from the reference
+    in some case (else the cases cannot tell them apart).
     """
     texts = [text for text, _ in cases[0][1]]
     for i, text in enumerate(texts):
-        if all(_matches(got, mistakes[i][1], ref) for got, mistakes, ref in cases):
+        verdicts = [_matches(got, mistakes[i][1], ref, atol) for got, mistakes, ref, atol in cases]
+        if all(close for close, _ in verdicts) and any(differs for _, differs in verdicts):
             return text
     return None
 
 
-def _matches(got: np.ndarray, value: Callable[[], np.ndarray], ref: np.ndarray) -> bool:
+def _matches(got: np.ndarray, value: Callable[[], np.ndarray], ref: np.ndarray,
+             atol: np.ndarray) -> tuple[bool, bool]:
+    """(got equals the mistake's values, the mistake's values differ from the reference)."""
     got = np.asarray(got, dtype=np.float64)
     with np.errstate(all="ignore"):
         alt = np.asarray(value(), dtype=np.float64)
     if alt.shape != got.shape or not np.isfinite(got).all() or not np.isfinite(alt).all():
-        return False
+        return False, False
     scale = np.maximum(np.abs(alt), np.abs(ref)) + 1e-300
-    close = np.abs(got - alt) <= _MATCH_RTOL * scale
-    differs = np.abs(alt - ref) > _MATCH_RTOL * scale
-    return bool(close.all() and differs.any())
+    close = np.abs(got - alt) <= _MATCH_RTOL * scale + atol
+    differs = np.abs(alt - ref) > _MATCH_RTOL * scale + atol
+    return bool(close.all()), bool(differs.any())
 
 
 def describe_error(got: np.ndarray, ref: np.ndarray, dtype: str) -> str:
