@@ -1,0 +1,102 @@
+"""`rtverify check` on the command line: the exit-code contract and clean output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rtverify.cli import main
+
+CORPUS = Path(__file__).resolve().parent / "check_corpus"
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(["check", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_conforming_implementation_exits_zero_with_a_table_of_ticks(capsys):
+    code, out, _ = _run(capsys, "gaussian-kl", f"{CORPUS}/kl_naive.py:impl")
+    assert code == 0
+    assert out.count("✔") == 6 and "CONFORMS" in out and "seed 0" in out
+
+
+def test_failing_property_exits_one_and_names_the_mistake(capsys):
+    code, out, _ = _run(capsys, "gaussian-kl", f"{CORPUS}/kl_missing_half.py:impl")
+    assert code == 1
+    assert "✘ agrees with the reference" in out and "off by a factor 2" in out
+
+
+def test_json_report_is_valid_even_when_impl_prints(capfd):
+    code = main(["check", "gaussian-kl", f"{CORPUS}/kl_prints.py:impl", "--json"])
+    out, _ = capfd.readouterr()
+    report = json.loads(out)  # a print() inside IMPL would break this
+    assert code == 0 and report["ok"] is True and report["seed"] == 0
+    assert [p["status"] for p in report["properties"]] == ["pass"] * 6
+
+
+def test_json_report_of_a_failure_carries_the_counterexample(capsys):
+    code, out, _ = _run(capsys, "reparam-sample", f"{CORPUS}/sample_exp_logvar.py:impl",
+                        "--json")
+    report = json.loads(out)
+    failed = [p for p in report["properties"] if p["status"] == "fail"]
+    assert code == 1 and len(failed) == 1
+    cx = failed[0]["counterexample"]
+    assert set(cx) == {"inputs", "expected", "got", "note"} and "exp(logvar)" in failed[0]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["gaussian-kl", "nosuch_dir/kl.py:impl"], "no file"),
+        (["gaussian-kl", "no_such_module_xyz:impl"], "cannot import"),
+        (["gaussian-kl", f"{CORPUS}/kl_naive.py:nope"], "has no attribute 'nope'"),
+        (["gaussian-kl", f"{CORPUS}/kl_naive.py:TARGET"], "not a function"),
+        (["gaussian-kl", "kl_naive"], "must be 'package.module:function'"),
+        (["no-such-target", f"{CORPUS}/kl_naive.py:impl"], "unknown target"),
+        (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--param", "sigma"], "unknown --param"),
+        (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--reduction", "max"], "--reduction"),
+        (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--seed", "-3"], "--seed"),
+        (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--seed", "x"], "--seed"),
+        (["score-gradient", f"{CORPUS}/kl_naive.py:impl", "--param", "std"], "--param applies"),
+        (["reparam-sample", f"{CORPUS}/kl_naive.py:impl", "--reduction", "sum"], "applies to"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_usage_errors_exit_two_with_one_line_saying_what_to_fix(capsys, argv, words):
+    code, out, err = _run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err
+
+
+def test_module_raising_at_import_exits_two(tmp_path, capsys):
+    (tmp_path / "broken.py").write_text("raise RuntimeError('no GPU found')\n")
+    code, _, err = _run(capsys, "gaussian-kl", f"{tmp_path}/broken.py:impl")
+    assert code == 2 and "RuntimeError: no GPU found" in err
+
+
+def test_package_module_spec_is_imported_from_the_current_directory(tmp_path, monkeypatch,
+                                                                     capsys):
+    pkg = tmp_path / "myvae"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "losses.py").write_text((CORPUS / "kl_naive.py").read_text())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    code, out, _ = _run(capsys, "gaussian-kl", "myvae.losses:impl")
+    assert code == 0, out
+
+
+def test_console_script_runs_in_a_fresh_process_and_keeps_stdout_clean():
+    proc = subprocess.run(
+        [sys.executable, "-m", "rtverify", "check", "gaussian-kl",
+         f"{CORPUS}/kl_prints.py:impl", "--json"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["ok"] is True and "debug" not in proc.stdout
