@@ -258,8 +258,9 @@ def _bias_failure(name: str, target: str, k: int, rejected: list[tuple], data: l
             words += (f"; biased at n = {ns[0]} but not at n = {max(SMALL_N)}: the samples of "
                       "one call are coupled (a baseline computed from the same samples?)")
     cx = Counterexample(
-        {"f": f, "mu": mu, "sigma": s, "n": n, "calls": CALLS[n]},
-        expected=list(grad), got=list(values.mean(axis=(0, 1))),
+        {"f": f, "mu": mu, "sigma": s, "n": n, "calls": CALLS[n], "component": COMPONENTS[k]},
+        expected=[float(f"{g:.6g}") for g in grad],
+        got=[float(f"{v:.6g}") for v in values.mean(axis=(0, 1))],
         note=f"mean over {CALLS[n]} calls of {COMPONENTS[k]}: z = {outcome.statistic:.1f}, "
              f"critical {outcome.critical:.2f} at α = {outcome.alpha:.1e}")
     return PropertyResult(name, FAIL, words, cx)
