@@ -325,6 +325,7 @@ def _qa_answer_dz() -> Erratum:
         wrong="the ε-integral ends in dz instead of dε; read literally (ε = (z − μ)/σ) it is "
         "σ·J(φ), wrong unless σ = 1; the same slip is in the gradient display",
         instance="r(z) = z²",
+        prepare=gaussian_terms,
     )
 
 
