@@ -13,7 +13,7 @@ signature ``IMPL(f, df, mu, sigma, eps)`` of the ``rtverify check`` gradient con
 
 :func:`repeated_means` computes many independent n-sample means at once in cache-sized blocks
 with preallocated buffers (whole (reps, n) arrays fall out of cache and are slower than a loop);
-row sums of products are BLAS/einsum reductions, never materialised (n, 2) arrays.
+row sums of products are einsum reductions, never materialised (n, 2) arrays.
 """
 
 from __future__ import annotations
@@ -96,30 +96,32 @@ def pathwise_samples(f: Fn | None, df: Fn, mu: float, sigma: float, eps: ArrayLi
 
 
 def _rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Σ_j a_ij b_ij for each row i, without a temporary (BLAS dot for a single row)."""
-    if a.shape[0] == 1:
-        return np.array([np.dot(a[0], b[0])])
+    """Σ_j a_ij b_ij for each row i, without a temporary. ``einsum``'s own SIMD loop, not BLAS:
+    a threaded BLAS ``dot`` on 2¹⁴ elements can be 100× slower on a busy machine."""
     return np.einsum("ij,ij->i", a, b)
 
 
-def _score_sums(f, df, mu, sigma, e, z, tmp) -> tuple[np.ndarray, np.ndarray]:
-    """Row sums of the score components for a block ε (rows = repetitions)."""
+def _score_sums(f, df, mu, sigma, e, z, tmp, want) -> list[np.ndarray | None]:
+    """Row sums of the wanted score components for a block ε (rows = repetitions)."""
     fz = _apply(f, z, "f")
-    np.multiply(e, e, out=tmp)
-    s_sigma = _rowdot(fz, tmp) - fz.sum(axis=1)
-    return _rowdot(fz, e) / sigma, s_sigma / sigma
+    s_mu = _rowdot(fz, e) / sigma if want[0] else None
+    s_sigma = None
+    if want[1]:
+        np.multiply(e, e, out=tmp)
+        s_sigma = (_rowdot(fz, tmp) - fz.sum(axis=1)) / sigma
+    return [s_mu, s_sigma]
 
 
-def _pathwise_sums(f, df, mu, sigma, e, z, tmp) -> tuple[np.ndarray, np.ndarray]:
-    """Row sums of the pathwise components for a block ε (rows = repetitions)."""
+def _pathwise_sums(f, df, mu, sigma, e, z, tmp, want) -> list[np.ndarray | None]:
+    """Row sums of the wanted pathwise components for a block ε (rows = repetitions)."""
     dfz = _apply(df, z, "df")
-    return dfz.sum(axis=1), _rowdot(dfz, e)
+    return [dfz.sum(axis=1) if want[0] else None, _rowdot(dfz, e) if want[1] else None]
 
 
 def _generic_sums(estimator: Estimator):
-    def sums(f, df, mu, sigma, e, z, tmp):
+    def sums(f, df, mu, sigma, e, z, tmp, want):
         rows = [np.asarray(estimator(f, df, mu, sigma, row)) for row in e]
-        return tuple(np.array([r[:, c].sum() for r in rows]) for c in (0, 1))
+        return [np.array([r[:, c].sum() for r in rows]) if want[c] else None for c in (0, 1)]
 
     return sums
 
@@ -139,14 +141,16 @@ def repeated_means(
     reps: int,
     rng: np.random.Generator,
     *,
+    component: int | None = None,
     block: int = BLOCK,
 ) -> np.ndarray:
-    """``reps`` independent n-sample means of an estimator, shape (reps, 2).
+    """``reps`` independent n-sample means of an estimator: shape (reps, 2), or (reps,) for
+    one ``component`` (0 = ∂/∂μ, 1 = ∂/∂σ; the other is then not computed at all).
 
     Row r is (1/n) Σ_j g(ε_rj) for the estimator's per-sample g, with the ε drawn from ``rng``
-    row after row (so the result depends only on the generator's state, not on ``block``
-    up to rounding). ``estimator`` is ``"score"``, ``"pathwise"`` (fused blocked kernels) or
-    any callable with the signature of :func:`score_samples` (called per block).
+    row after row (the result depends only on the generator's state, and on ``block`` only
+    through rounding). ``estimator`` is ``"score"``, ``"pathwise"`` (fused blocked kernels) or
+    any callable with the signature of :func:`score_samples` (called once per row and block).
     """
     if isinstance(estimator, str):
         if estimator not in _KERNELS:
@@ -160,31 +164,38 @@ def repeated_means(
     for value, what in ((n, "n"), (reps, "reps"), (block, "block")):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{what} must be a positive integer, not {value!r}")
+    if component not in (None, 0, 1):
+        raise ValueError(f"component must be None, 0 (mu) or 1 (sigma), not {component!r}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator (e.g. rtverify.stats.rng(...))")
+    want = (component in (None, 0), component in (None, 1))
     size = min(block, n * reps) if n <= block else block
     eps_buf, z_buf, tmp_buf = np.empty(size), np.empty(size), np.empty(size)
     sums = np.zeros((reps, 2))
 
-    def run(rows: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+    def run(rows: int, m: int) -> list[np.ndarray | None]:
         e = eps_buf[: rows * m].reshape(rows, m)
         z = z_buf[: rows * m].reshape(rows, m)
         rng.standard_normal(out=e)
-        np.multiply(e, sigma, out=z)
-        z += mu
-        return kernel(f, df, mu, sigma, e, z, tmp_buf[: rows * m].reshape(rows, m))
+        if sigma == 1.0:
+            np.add(e, mu, out=z)
+        else:
+            np.multiply(e, sigma, out=z)
+            z += mu
+        return kernel(f, df, mu, sigma, e, z, tmp_buf[: rows * m].reshape(rows, m), want)
 
     if n <= block:
         per_block = block // n
         for start in range(0, reps, per_block):
             rows = min(per_block, reps - start)
-            s_mu, s_sigma = run(rows, n)
-            sums[start : start + rows, 0] = s_mu
-            sums[start : start + rows, 1] = s_sigma
+            for c, s in enumerate(run(rows, n)):
+                if s is not None:
+                    sums[start : start + rows, c] = s
     else:
         for r in range(reps):
             for start in range(0, n, block):
-                s_mu, s_sigma = run(1, min(block, n - start))
-                sums[r, 0] += s_mu[0]
-                sums[r, 1] += s_sigma[0]
-    return sums / n
+                for c, s in enumerate(run(1, min(block, n - start))):
+                    if s is not None:
+                        sums[r, c] += s[0]
+    means = sums / n
+    return means if component is None else means[:, component]
