@@ -36,8 +36,8 @@ __all__ = [
 CASES = (("z^2", 0.8, 0.6), ("sin(z)", -0.5, 1.5), ("exp(-z/2)", 1.2, 0.6))
 SMALL_N = (2, 10)  # samples per call in the unbiasedness tests
 SHAPE_N = (2, 10, 1000)  # samples per call in the shape test
-#: Independent calls per (f, μ, σ) at each n: 2400 samples at n = 2, 4000 at n = 10.
-CALLS = {2: 1200, 10: 400}
+#: Independent calls per (f, μ, σ) at each n: 2000 samples at n = 2, 3000 at n = 10.
+CALLS = {2: 1000, 10: 300}
 IDENTICAL_RTOL = 1e-12  # per-sample agreement with the textbook estimator (rounding only)
 _GLOBAL_SEEDS = (12345, 54321)
 COMPONENTS = ("∂/∂μ", "∂/∂σ")

@@ -1,0 +1,140 @@
+"""False-alarm rate of ``rtverify check`` on correct implementations, over many seeds.
+
+Deterministic targets (gaussian-kl, reparam-sample): every correct implementation must pass for
+every seed (stated false-alarm probability 0); reported is also the margin, the largest observed
+|got − ref| / tolerance (≪ 1 means the rounding bound is not tight enough to bite).
+
+Gradient targets: each check makes 12 z-tests at α = 1e-6/12 (Bonferroni; stated family-wise
+false-alarm probability ≤ 1e-6). Over S seeds the observed number of failing checks must be 0
+(at 1e-6 no failure is expected in any feasible number of seeds), so calibration is shown at
+looser levels too: the fraction of |z| above 1.96, 3.29 and 4.42 (nominal 5e-2, 1e-3, 1e-5) and
+the largest |z| against the critical value. The statistics are computed in-process with the
+check's own code (``call_mean_tests``) and the same seeds; ``--full N`` also runs N seeds through
+the whole ``check()`` (worker process included) to confirm the verdicts agree.
+
+Usage: ``python benchmarks/check_false_alarm.py [--seeds 200] [--full 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import io
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from rtverify import stats
+from rtverify.check import check
+from rtverify.check.targets_det import _cases, kl_target, sample_target
+from rtverify.check.targets_grad import (
+    CALLS,
+    CASES,
+    SMALL_N,
+    call_mean_tests,
+    prepare,
+    test_function,
+)
+
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "check_corpus"
+LEVELS = (1.96, 3.29, 4.42)  # two-sided |z| for α = 5e-2, 1e-3, 1e-5
+
+
+def _load(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def correct_files(targets: tuple[str, ...]) -> list:
+    out = []
+    for path in sorted(CORPUS.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if 'REQUIRES = "torch"' in text and importlib.util.find_spec("torch") is None:
+            continue
+        module = _load(path)
+        if module.EXPECT is None and module.TARGET in targets:
+            out.append((path, module))
+    return out
+
+
+def deterministic(seeds: int) -> None:
+    print("deterministic targets: correct implementations, stated false-alarm probability 0")
+    for path, m in correct_files(("gaussian-kl", "reparam-sample")):
+        target = kl_target if m.TARGET == "gaussian-kl" else sample_target
+        fails, worst = 0, 0.0
+        for seed in range(seeds):
+            for _, args in _cases(target, m.PARAM, seed):
+                with contextlib.redirect_stdout(io.StringIO()):  # kl_prints.py prints
+                    got = np.asarray(m.impl(*(a.copy() for a in args)), dtype=np.float64)
+                ref = target.reference(args, m.PARAM, m.REDUCTION)
+                tol = target.tolerance(args, m.PARAM, m.REDUCTION)
+                err = np.abs(got - ref)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ratio = np.where(tol > 0, err / tol, np.where(err == 0, 0.0, np.inf))
+                worst = max(worst, float(np.max(ratio)))
+                fails += not bool(np.all(err <= tol))
+        print(f"  {path.name:24s} {seeds} seeds: {fails} failures; worst |err|/tol = {worst:.3f}")
+
+
+def gradient(seeds: int) -> None:
+    n_tests = 2 * len(CASES) * len(SMALL_N)
+    alpha = 1e-6 / n_tests
+    crit = stats.z_critical(alpha)
+    print(f"gradient targets: {n_tests} z-tests per check at α = {alpha:.2e} (critical "
+          f"|z| = {crit:.2f}); stated family-wise false-alarm probability ≤ 1e-6")
+    for path, m in correct_files(("score-gradient", "pathwise-gradient")):
+        prepare(m.TARGET)
+        zs, failing = [], 0
+        started = time.perf_counter()
+        for seed in range(seeds):
+            rejected = False
+            for f, mu, s in CASES:
+                tf = test_function(f)
+                for n in SMALL_N:
+                    eps = stats.rng("rtverify check", m.TARGET, seed, f, mu, s, n) \
+                        .standard_normal((CALLS[n], n))
+                    values = np.stack([np.asarray(m.impl(tf.f, tf.df, mu, s, e.copy()),
+                                                  dtype=np.float64) for e in eps])
+                    outcomes, _, _ = call_mean_tests(m.TARGET, f, mu, s, eps, values, alpha)
+                    zs.extend(o.statistic for o in outcomes)
+                    rejected |= not all(o.passed for o in outcomes)
+            failing += rejected
+        z = np.abs(np.array(zs))
+        tails = ", ".join(f"|z|>{c}: {np.mean(z > c):.2e} (nominal {2 * stats._st.norm.sf(c):.0e})"
+                          for c in LEVELS)
+        print(f"  {path.name:24s} {seeds} seeds, {z.size} z-tests: {failing} failing checks "
+              f"(observed rate {failing / seeds:.3g}); max |z| = {z.max():.2f}; {tails} "
+              f"[{time.perf_counter() - started:.0f} s]")
+
+
+def full(seeds: int) -> None:
+    print(f"whole check() (worker process) on {seeds} seeds:")
+    for path, m in correct_files(("gaussian-kl", "reparam-sample", "score-gradient",
+                                  "pathwise-gradient")):
+        verdicts = [check(m.TARGET, f"{path}:impl", param=m.PARAM, reduction=m.REDUCTION,
+                          seed=seed).ok for seed in range(seeds)]
+        print(f"  {path.name:24s} {sum(verdicts)}/{seeds} conform")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=200)
+    parser.add_argument("--full", type=int, default=3, help="seeds through the whole check()")
+    parser.add_argument("--only", choices=("deterministic", "gradient", "full"), default=None)
+    args = parser.parse_args(argv)
+    if args.only in (None, "deterministic"):
+        deterministic(args.seeds)
+    if args.only in (None, "gradient"):
+        gradient(args.seeds)
+    if args.only in (None, "full") and args.full:
+        full(args.full)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
