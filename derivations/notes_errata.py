@@ -49,8 +49,11 @@ def _prior_term_chain() -> Chain:
         "E_q[log p(z)] (eq. (20)-(22), dz not dx)",
         expected_log_prior(mu),
         (
-            Step(prior_term_integral(mu), "substitute z = μ + σε, dz = σ dε (eq. (20)-(21) with dz)",
-                 prepare=gaussian_terms),
+            Step(
+                prior_term_integral(mu),
+                "substitute z = μ + σε, dz = σ dε (eq. (20)-(21) with dz)",
+                prepare=gaussian_terms,
+            ),
             Step(
                 -sp.log(2 * sp.pi) / 2 - (mu**2 + sigma**2) / 2,
                 "Gaussian moments E[z] = μ, E[z²] = μ² + σ² (eq. (22), D = 1)",
@@ -69,8 +72,11 @@ def _entropy_chain() -> Chain:
         "E_q[log q] in one dimension (eq. (23)-(24), dz not dx)",
         expected_log_q(mu),
         (
-            Step(entropy_term_integral(mu), "substitute z = μ + σε, dz = σ dε",
-                 prepare=gaussian_terms),
+            Step(
+                entropy_term_integral(mu),
+                "substitute z = μ + σε, dz = σ dε",
+                prepare=gaussian_terms,
+            ),
             Step(
                 -sp.log(2 * sp.pi) / 2 - (1 + sp.log(sigma**2)) / 2,
                 "E[ε²] = 1: minus the entropy of N(μ, σ²)",
@@ -89,22 +95,43 @@ def derivation() -> Derivation:
         summary="correct forms of notes eq. (4), (5), (14), (20), (24), (25), (26), (47), "
         "Example 1.4",
         chains=(
-            _one_step("001 eq. (4)", "Bernoulli likelihood, index i not d",
-                      "product of the pixels' Bernoulli probabilities"),
-            _one_step("001 eq. (5)", "Bernoulli marginal over a binary latent",
-                      "sum rule over z ∈ {0, 1}, then eq. (4)"),
-            _one_step("001 eq. (14)", "Softmax log-likelihood",
-                      "log of a product: log ∏ θ̂_j^{y_j} = Σ_j y_j log θ̂_j"),
-            _one_step("001 Example 1.4", "The log-likelihood is minus the cross entropy",
-                      "−H(y, θ̂) = Σ_j y_j log θ̂_j"),
+            _one_step(
+                "001 eq. (4)",
+                "Bernoulli likelihood, index i not d",
+                "product of the pixels' Bernoulli probabilities",
+            ),
+            _one_step(
+                "001 eq. (5)",
+                "Bernoulli marginal over a binary latent",
+                "sum rule over z ∈ {0, 1}, then eq. (4)",
+            ),
+            _one_step(
+                "001 eq. (14)",
+                "Softmax log-likelihood",
+                "log of a product: log ∏ θ̂_j^{y_j} = Σ_j y_j log θ̂_j",
+            ),
+            _one_step(
+                "001 Example 1.4",
+                "The log-likelihood is minus the cross entropy",
+                "−H(y, θ̂) = Σ_j y_j log θ̂_j",
+            ),
             _prior_term_chain(),
             _entropy_chain(),
-            _one_step("001 eq. (25)", "E_q[log q] for D = 2",
-                      "Gaussian moments per coordinate: −(D/2) log 2π − ½ Σ_d (1 + log σ_d²)"),
-            _one_step("001 eq. (26)", "Bernoulli ELBO estimate keeps the reconstruction term",
-                      "linearity of E; E_q[log p(z)] − E_q[log q] = ½(1 + log σ² − μ² − σ²)"),
-            _one_step("001 eq. (47)", "Conditional ELBO under one encoder",
-                      "linearity of E; KL(q ‖ p(z | c)) = E_q[log q − log p(z | c)]"),
+            _one_step(
+                "001 eq. (25)",
+                "E_q[log q] for D = 2",
+                "Gaussian moments per coordinate: −(D/2) log 2π − ½ Σ_d (1 + log σ_d²)",
+            ),
+            _one_step(
+                "001 eq. (26)",
+                "Bernoulli ELBO estimate keeps the reconstruction term",
+                "linearity of E; E_q[log p(z)] − E_q[log q] = ½(1 + log σ² − μ² − σ²)",
+            ),
+            _one_step(
+                "001 eq. (47)",
+                "Conditional ELBO under one encoder",
+                "linearity of E; KL(q ‖ p(z | c)) = E_q[log q − log p(z | c)]",
+            ),
         ),
         text=(
             "Each chain starts from the quantity's definition (an expectation written as an "

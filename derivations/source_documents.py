@@ -80,8 +80,13 @@ def _chains() -> tuple[Chain, ...]:
             Chain(
                 f"Notes eq. (46) in {name}: the AEVB gradient, total derivative through z",
                 lhs,
-                (Step(total, "Leibniz rule (p(ε) free of φ), chain rule through z = μ + σε",
-                      prepare=gaussian_terms),),
+                (
+                    Step(
+                        total,
+                        "Leibniz rule (p(ε) free of φ), chain rule through z = μ + σε",
+                        prepare=gaussian_terms,
+                    ),
+                ),
                 text="p(z) = N(0, 1), p(x | z) = N(z, 1), q = N(μ, σ²). With ∇_φ acting on "
                 "log p(x | g_φ(ε)) − log q_φ(g_φ(ε)) + log p(g_φ(ε)) (as the notes' next display "
                 "writes) eq. (46) holds; read with z held fixed it does not "
@@ -103,14 +108,17 @@ def _chains() -> tuple[Chain, ...]:
         ),
         Chain(
             "Notes eq. (15)-(16): the expectation of an indicator is a probability",
-            sp.Sum(sp.KroneckerDelta(c, 1) * sp.binomial(1, c) * t**c * (1 - t) ** (1 - c),
-                   (c, 0, 1)),
+            sp.Sum(
+                sp.KroneckerDelta(c, 1) * sp.binomial(1, c) * t**c * (1 - t) ** (1 - c), (c, 0, 1)
+            ),
             (Step(t, "E[1{Y = y}] = P(Y = y) = θ_y (sum over the two outcomes of 1{Y = y})"),),
         ),
         Chain(
             "Notes eq. (17): the K-sample frequency is unbiased (K = 5)",
-            sp.Sum(sp.binomial(k_samples, c) * t**c * (1 - t) ** (k_samples - c) * c / k_samples,
-                   (c, 0, k_samples)),
+            sp.Sum(
+                sp.binomial(k_samples, c) * t**c * (1 - t) ** (k_samples - c) * c / k_samples,
+                (c, 0, k_samples),
+            ),
             (Step(t, "binomial mean Kθ_y, divided by K"),),
             text="Its logarithm is −∞ with probability (1 − θ_y)^K > 0, so eq. (17) is a "
             "consistent (K → ∞) but biased estimate of log p.",
@@ -130,10 +138,16 @@ def _chains() -> tuple[Chain, ...]:
             sp.Derivative(f, theta),
             (Step(f * sp.Derivative(sp.log(f), theta), "∇ log f = ∇f / f (chain rule), times f"),),
         ),
-        _erratum_chain("003 gradient of the lower bound", "Blog (003): the gradient of the "
-                       "lower bound", "linearity of E and of ∂/∂μ"),
-        _erratum_chain("002 answer, J(φ)", "Q&A (002): the expectation in ε",
-                       "substitute z = μ + σε, dz = σ dε"),
+        _erratum_chain(
+            "003 gradient of the lower bound",
+            "Blog (003): the gradient of the lower bound",
+            "linearity of E and of ∂/∂μ",
+        ),
+        _erratum_chain(
+            "002 answer, J(φ)",
+            "Q&A (002): the expectation in ε",
+            "substitute z = μ + σε, dz = σ dε",
+        ),
     ]
     return tuple(out)
 

@@ -12,11 +12,11 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
+from rtverify.derivations._common import mu, sigma
+from rtverify.derivations.estimator_variance import x_squared_variances
 from sympy import stats as sps
 
 from rtverify import stats
-from rtverify.derivations._common import mu, sigma
-from rtverify.derivations.estimator_variance import x_squared_variances
 from rtverify.estimators import pathwise_samples, score_samples
 
 THETA, N = 2.0, 1000
@@ -71,7 +71,8 @@ def test_the_notebook_estimators_are_the_reference_estimators():
     x = THETA + eps
     nb = _notebook(x)
     square, d_square = np.square, lambda z: 2 * z
-    assert nb["grad1"](x) == pytest.approx(score_samples(square, None, THETA, 1.0, eps)[:, 0].mean())
+    score = score_samples(square, None, THETA, 1.0, eps)[:, 0]
+    assert nb["grad1"](x) == pytest.approx(score.mean())
     assert nb["grad2"](eps) == pytest.approx(
         pathwise_samples(None, d_square, THETA, 1.0, eps)[:, 0].mean()
     )

@@ -83,7 +83,7 @@ def bernoulli_pixels(
     """∏_i θ_i^{x_i} (1 − θ_{k})^{1 − x_i} with k = i (notes eq. (4), correct) or, when
     ``index_of_one_minus`` is given, the fixed k of the notes' typo ``[D_β(z)]_d``."""
     out = sp.Integer(1)
-    for k, (t, v) in enumerate(zip(thetas, xs)):
+    for k, (t, v) in enumerate(zip(thetas, xs, strict=True)):
         other = thetas[k if index_of_one_minus is None else index_of_one_minus]
         out *= t**v * (1 - other) ** (1 - v)
     return out
@@ -134,7 +134,7 @@ def _decoder_outputs(zv: int, n: int = 3) -> tuple[sp.Symbol, ...]:
 def _notes_4() -> Erratum:
     thetas = _decoder_outputs(1)
     xs = (1, 0, 0)
-    lhs = sp.Mul(*(_bernoulli_pmf(t, v) for t, v in zip(thetas, xs)))
+    lhs = sp.Mul(*(_bernoulli_pmf(t, v) for t, v in zip(thetas, xs, strict=True)))
     return Erratum(
         lhs=lhs,
         correct=bernoulli_pixels(thetas, xs),
@@ -153,7 +153,8 @@ def _notes_5() -> Erratum:
     prior = {0: _bernoulli_pmf(rho, 0), 1: _bernoulli_pmf(rho, 1)}
     xs = (0, 1, 0)
     lhs = sum(
-        sp.Mul(*(_bernoulli_pmf(t, v) for t, v in zip(_decoder_outputs(zv), xs))) * prior[zv]
+        sp.Mul(*(_bernoulli_pmf(t, v) for t, v in zip(_decoder_outputs(zv), xs, strict=True)))
+        * prior[zv]
         for zv in (0, 1)
     )
     correct = sum(bernoulli_pixels(_decoder_outputs(zv), xs) * prior[zv] for zv in (0, 1))
@@ -183,7 +184,9 @@ def _softmax_case() -> tuple[sp.Expr, tuple[sp.Expr, ...], tuple[sp.Symbol, ...]
     y = sp.symbols("y_1:4", nonnegative=True)
     total = sum(sp.exp(v) for v in a)
     thetas = tuple(sp.exp(v) / total for v in a)
-    pmf = sp.Mul(*(t**yk for t, yk in zip(thetas, y)))  # categorical pmf at a one-hot y
+    pmf = sp.Mul(
+        *(t**yk for t, yk in zip(thetas, y, strict=True))
+    )  # categorical pmf at a one-hot y
     return pmf, thetas, y
 
 
@@ -191,7 +194,7 @@ def _notes_14() -> Erratum:
     pmf, thetas, y = _softmax_case()
     return Erratum(
         lhs=sp.log(pmf),
-        correct=sum(yk * sp.log(t) for yk, t in zip(y, thetas)),
+        correct=sum(yk * sp.log(t) for yk, t in zip(y, thetas, strict=True)),
         erroneous=pmf,
         name=r"\log p(y^{(i)} \mid x^{(i)})",
         shown=sp.Sum(_y[j] * sp.log(_hat[j]), (j, 1, sp.Symbol("K"))),
@@ -203,7 +206,7 @@ def _notes_14() -> Erratum:
 
 def _notes_example_1_4() -> Erratum:
     pmf, thetas, y = _softmax_case()
-    log_lik = sum(yk * sp.log(t) for yk, t in zip(y, thetas))
+    log_lik = sum(yk * sp.log(t) for yk, t in zip(y, thetas, strict=True))
     return Erratum(
         lhs=sp.log(pmf),
         correct=log_lik,
@@ -239,8 +242,9 @@ def _notes_24() -> Erratum:
         correct=entropy_term_integral(mean),
         erroneous=entropy_term_integral(mean, x),
         name=r"\mathbb{E}_{q_{\phi}(z \mid x)}[\log q_{\phi}(z \mid x)]",
-        shown=sp.Integral(sp.log(_N(z, _mu[d], _sig[d] ** 2)) * _N(z, _mu[d], _sig[d] ** 2),
-                          (z, -sp.oo, sp.oo)),
+        shown=sp.Integral(
+            sp.log(_N(z, _mu[d], _sig[d] ** 2)) * _N(z, _mu[d], _sig[d] ** 2), (z, -sp.oo, sp.oo)
+        ),
         wrong="integrates in dx instead of dz; read literally (encoder mean μ(x) = w x) the "
         "dx-integral is the correct value divided by w, right only when w = 1",
         instance="1-D, q(z | x) = N(w x, σ²)",
@@ -254,7 +258,7 @@ def _notes_25() -> Erratum:
     s = sp.symbols("sigma_1:3", positive=True)
     two = sp.Integer(2)
     return Erratum(
-        lhs=sum(expected_log_q(mk, sk, ek) for mk, sk, ek in zip(m, s, e)),
+        lhs=sum(expected_log_q(mk, sk, ek) for mk, sk, ek in zip(m, s, e, strict=True)),
         correct=-two / 2 * sp.log(2 * sp.pi) - sum(1 + sp.log(sk**2) for sk in s) / 2,
         erroneous=-two / 2 * sum(1 + sp.log(sk**2) for sk in s),
         name=r"\mathbb{E}_{q_{\phi}(z \mid x)}[\log q_{\phi}(z \mid x)]",
