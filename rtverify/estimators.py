@@ -173,16 +173,20 @@ def repeated_means(
     eps_buf, z_buf, tmp_buf = np.empty(size), np.empty(size), np.empty(size)
     sums = np.zeros((reps, 2))
 
+    views: dict[tuple[int, int], tuple[np.ndarray, ...]] = {}
+
     def run(rows: int, m: int) -> list[np.ndarray | None]:
-        e = eps_buf[: rows * m].reshape(rows, m)
-        z = z_buf[: rows * m].reshape(rows, m)
+        if (rows, m) not in views:  # at most two shapes per call: full and last block
+            views[rows, m] = tuple(b[: rows * m].reshape(rows, m)
+                                   for b in (eps_buf, z_buf, tmp_buf))
+        e, z, tmp = views[rows, m]
         rng.standard_normal(out=e)
         if sigma == 1.0:
             np.add(e, mu, out=z)
         else:
             np.multiply(e, sigma, out=z)
             z += mu
-        return kernel(f, df, mu, sigma, e, z, tmp_buf[: rows * m].reshape(rows, m), want)
+        return kernel(f, df, mu, sigma, e, z, tmp, want)
 
     if n <= block:
         per_block = block // n
@@ -192,9 +196,10 @@ def repeated_means(
                 if s is not None:
                     sums[start : start + rows, c] = s
     else:
+        step = -(-n // -(-n // block))  # equal blocks: no short remainder block
         for r in range(reps):
-            for start in range(0, n, block):
-                for c, s in enumerate(run(1, min(block, n - start))):
+            for start in range(0, n, step):
+                for c, s in enumerate(run(1, min(step, n - start))):
                     if s is not None:
                         sums[r, c] += s[0]
     means = sums / n
