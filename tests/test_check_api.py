@@ -140,3 +140,13 @@ def test_the_textbook_score_estimator_conforms_with_exact_variance_tests(score_r
 def test_gradient_verdict_states_its_false_alarm_probability_and_seed(score_report):
     text = score_report.render(timing=False)
     assert "false-alarm probability ≤ 1e-09 (12 statistical tests, Bonferroni); seed 0" in text
+
+
+def test_without_fork_the_calls_run_in_a_thread_and_a_hang_is_still_reported():
+    from rtverify.check.sandbox import Sandbox
+
+    box = Sandbox(lambda x: x if x.size < 3 else time.sleep(5), call_timeout=0.3, budget=5.0)
+    box.forked = False  # as on platforms without fork
+    box.start()
+    assert box.call(np.zeros(2)).value.tolist() == [0.0, 0.0]
+    assert "times out" in box.call(np.zeros(3)).error
