@@ -139,6 +139,8 @@ def describe_shape(
         return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-12))
 
     if due == (batch,) and shape == ():
+        if batch == 1:
+            return "returns a scalar for batch 1 (squeezes the batch axis?); shape (1,) is due"
         if near(got, per_example.sum()):
             return "returns the sum over the batch instead of per-example values"
         if near(got, per_example.mean()):
