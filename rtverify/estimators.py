@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "BLOCK",
     "ESTIMATORS",
+    "location_scale",
     "pathwise_samples",
     "repeated_means",
     "score_samples",
@@ -39,7 +40,8 @@ Estimator = Callable[[Fn, Fn, float, float, np.ndarray], np.ndarray]
 BLOCK = 1 << 14
 
 
-def _params(mu: float, sigma: float) -> tuple[float, float]:
+def location_scale(mu: float, sigma: float) -> tuple[float, float]:
+    """(μ, σ) as floats; ``TypeError``/``ValueError`` unless μ is finite and σ finite > 0."""
     try:
         mu, sigma = float(mu), float(sigma)
     except (TypeError, ValueError) as exc:
@@ -70,7 +72,7 @@ def score_samples(f: Fn, df: Fn | None, mu: float, sigma: float, eps: ArrayLike)
 
     ``df`` is unused (the score function estimator needs only f).
     """
-    mu, sigma = _params(mu, sigma)
+    mu, sigma = location_scale(mu, sigma)
     e = _eps(eps)
     fz = _apply(f, mu + sigma * e, "f")
     out = np.empty((e.size, 2))
@@ -86,7 +88,7 @@ def pathwise_samples(f: Fn | None, df: Fn, mu: float, sigma: float, eps: ArrayLi
 
     ``f`` is unused (the pathwise estimator needs only f').
     """
-    mu, sigma = _params(mu, sigma)
+    mu, sigma = location_scale(mu, sigma)
     e = _eps(eps)
     dfz = _apply(df, mu + sigma * e, "df")
     out = np.empty((e.size, 2))
@@ -160,7 +162,7 @@ def repeated_means(
         kernel = _generic_sums(estimator)
     else:
         raise TypeError(f"estimator must be a name or callable, not {type(estimator).__name__}")
-    mu, sigma = _params(mu, sigma)
+    mu, sigma = location_scale(mu, sigma)
     for value, what in ((n, "n"), (reps, "reps"), (block, "block")):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{what} must be a positive integer, not {value!r}")

@@ -20,13 +20,13 @@ derivative is 0, so the pathwise estimator is identically 0 while ∂/∂μ E[1[
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
+from rtverify.estimators import location_scale
 from rtverify.moments import EPS, normal_expectation
 
 __all__ = [
@@ -47,16 +47,6 @@ SIGMA = sp.Symbol("sigma", positive=True)
 
 _Pair = tuple[float, float]
 _ESTIMATORS = ("score", "pathwise")
-
-
-def _check_params(mu: float, sigma: float) -> tuple[float, float]:
-    try:
-        mu, sigma = float(mu), float(sigma)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"mu and sigma must be real numbers, not {mu!r}, {sigma!r}") from exc
-    if not math.isfinite(mu) or not (math.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"need finite mu and finite sigma > 0, got mu={mu}, sigma={sigma}")
-    return mu, sigma
 
 
 def _components(expr: sp.Expr, dexpr: sp.Expr, estimator: str) -> tuple[sp.Expr, sp.Expr]:
@@ -139,7 +129,7 @@ class TestFunction:
     dexpr: sp.Expr
 
     def _eval(self, quantity: str, mu: float, sigma: float) -> tuple[float, ...]:
-        mu, sigma = _check_params(mu, sigma)
+        mu, sigma = location_scale(mu, sigma)
         values = _numeric(self.expr, self.dexpr, quantity)(mu, sigma)
         return tuple(float(np.real(v)) for v in values)
 
