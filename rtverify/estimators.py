@@ -19,7 +19,7 @@ row sums of products are einsum reductions, never materialised (n, 2) arrays.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -133,8 +133,18 @@ _KERNELS = {"score": _score_sums, "pathwise": _pathwise_sums}
 ESTIMATORS: dict[str, Estimator] = {"score": score_samples, "pathwise": pathwise_samples}
 
 
+def _kernel(estimator: str | Estimator):
+    if isinstance(estimator, str):
+        if estimator not in _KERNELS:
+            raise ValueError(f"estimator must be one of {sorted(_KERNELS)} or callable")
+        return _KERNELS[estimator]
+    if callable(estimator):
+        return _generic_sums(estimator)
+    raise TypeError(f"estimator must be a name or callable, not {type(estimator).__name__}")
+
+
 def repeated_means(
-    estimator: str | Estimator,
+    estimator: str | Estimator | Sequence[str | Estimator],
     f: Fn | None,
     df: Fn | None,
     mu: float,
@@ -153,15 +163,13 @@ def repeated_means(
     row after row (the result depends only on the generator's state, and on ``block`` only
     through rounding). ``estimator`` is ``"score"``, ``"pathwise"`` (fused blocked kernels) or
     any callable with the signature of :func:`score_samples` (called once per row and block).
+    A sequence of estimators is run on the SAME ε (common random numbers: each estimator's
+    rows stay i.i.d., the estimators become correlated); the result gets a leading axis.
     """
-    if isinstance(estimator, str):
-        if estimator not in _KERNELS:
-            raise ValueError(f"estimator must be one of {sorted(_KERNELS)} or callable")
-        kernel = _KERNELS[estimator]
-    elif callable(estimator):
-        kernel = _generic_sums(estimator)
-    else:
-        raise TypeError(f"estimator must be a name or callable, not {type(estimator).__name__}")
+    paired = isinstance(estimator, (list, tuple))
+    kernels = [_kernel(e) for e in (estimator if paired else (estimator,))]
+    if not kernels:
+        raise ValueError("need at least one estimator")
     mu, sigma = location_scale(mu, sigma)
     for value, what in ((n, "n"), (reps, "reps"), (block, "block")):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
@@ -173,11 +181,10 @@ def repeated_means(
     want = (component in (None, 0), component in (None, 1))
     size = min(block, n * reps) if n <= block else block
     eps_buf, z_buf, tmp_buf = np.empty(size), np.empty(size), np.empty(size)
-    sums = np.zeros((reps, 2))
-
+    sums = np.zeros((len(kernels), reps, 2))
     views: dict[tuple[int, int], tuple[np.ndarray, ...]] = {}
 
-    def run(rows: int, m: int) -> list[np.ndarray | None]:
+    def run(rows: int, m: int):
         if (rows, m) not in views:  # at most two shapes per call: full and last block
             views[rows, m] = tuple(b[: rows * m].reshape(rows, m)
                                    for b in (eps_buf, z_buf, tmp_buf))
@@ -188,21 +195,24 @@ def repeated_means(
         else:
             np.multiply(e, sigma, out=z)
             z += mu
-        return kernel(f, df, mu, sigma, e, z, tmp, want)
+        for k, kernel in enumerate(kernels):
+            for c, s in enumerate(kernel(f, df, mu, sigma, e, z, tmp, want)):
+                if s is not None:
+                    yield k, c, s
 
     if n <= block:
         per_block = block // n
         for start in range(0, reps, per_block):
             rows = min(per_block, reps - start)
-            for c, s in enumerate(run(rows, n)):
-                if s is not None:
-                    sums[start : start + rows, c] = s
+            for k, c, s in run(rows, n):
+                sums[k, start : start + rows, c] = s
     else:
         step = -(-n // -(-n // block))  # equal blocks: no short remainder block
         for r in range(reps):
             for start in range(0, n, step):
-                for c, s in enumerate(run(1, min(step, n - start))):
-                    if s is not None:
-                        sums[r, c] += s[0]
+                for k, c, s in run(1, min(step, n - start)):
+                    sums[k, r, c] += s[0]
     means = sums / n
-    return means if component is None else means[:, component]
+    if component is not None:
+        means = means[..., component]
+    return means if paired else means[0]

@@ -9,7 +9,9 @@ N ∈ {10, 100, 1000, 10000, 100000} it forms 100 independent N-sample estimates
 and compares their variances. Here each variance sits beside its exact value Var/N, with the
 per-sample variances derived symbolically (derivation ``estimator-variance``):
 θ⁴ + 14θ² + 15 = 87 (score) and 4 (pathwise) at θ = 2. Runs are seeded (``--seed``) and repeat
-exactly; the sample variance uses ddof = 1 (the notebook's ``np.var`` used ddof = 0).
+exactly; the sample variance uses ddof = 1 (the notebook's ``np.var`` used ddof = 0). By default
+both estimators use the same ε per estimate (common random numbers, as the notebook's first
+cell); ``--independent`` draws separate streams, as its loop.
 """
 
 from __future__ import annotations
@@ -98,22 +100,34 @@ def run_study(
     reps: int = REPS,
     seed: int = DEFAULT_SEED,
     estimators: Sequence[str] = ESTIMATORS,
+    *,
+    paired: bool = True,
 ) -> Study:
-    """Run the notebook's study (blocked, vectorised; each (estimator, N) has its own stream)."""
+    """Run the notebook's study (blocked, vectorised).
+
+    ``paired``: both estimators see the same ε (common random numbers, as in the notebook's
+    first cell): each column's estimates are still i.i.d., so every mean and variance in the
+    table has the same distribution, and half the random numbers are drawn. ``paired=False``
+    draws an independent stream per estimator, as the notebook's loop does.
+    """
     _validate(theta, sizes, reps)
     tf = get_test_function("z^2")
     grad = tf.grad(theta, 1.0)[0]
+    per_sample = {e: getattr(tf, f"{e}_variance")(theta, 1.0)[0] for e in estimators}
     started = time.perf_counter()
-    rows = []
-    for estimator in estimators:
-        per_sample = getattr(tf, f"{estimator}_variance")(theta, 1.0)[0]
-        for n in sizes:
-            rng = stats.rng("variance-experiment", seed, estimator, int(n))
-            means = repeated_means(estimator, tf.f, tf.df, theta, 1.0, int(n), reps, rng,
-                                   component=0)
-            rows.append(Row(estimator, int(n), float(means.mean()), float(means.var(ddof=1)),
-                            grad, per_sample / n, means))
-    return Study(float(theta), reps, seed, tuple(rows), time.perf_counter() - started)
+    cells: dict[tuple[str, int], np.ndarray] = {}
+    for n in map(int, sizes):
+        groups = [tuple(estimators)] if paired else [(e,) for e in estimators]
+        for group in groups:
+            rng = stats.rng("variance-experiment", seed, *group, n)
+            means = repeated_means(group, tf.f, tf.df, theta, 1.0, n, reps, rng, component=0)
+            cells.update({(e, n): m for e, m in zip(group, means, strict=True)})
+    rows = tuple(
+        Row(e, int(n), float(cells[e, n].mean()), float(cells[e, n].var(ddof=1)), grad,
+            per_sample[e] / n, cells[e, n])
+        for e in estimators for n in map(int, sizes)
+    )
+    return Study(float(theta), reps, seed, rows, time.perf_counter() - started)
 
 
 def format_table(study: Study, markdown: bool = False) -> str:
@@ -216,6 +230,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"estimates per N (default {REPS})")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), metavar="N",
                         help="samples per estimate (default 10 100 1000 10000 100000)")
+    parser.add_argument("--independent", action="store_true",
+                        help="draw a separate ε stream per estimator (the notebook's loop); "
+                             "default: both estimators on the same ε (common random numbers)")
     parser.add_argument("--plot", metavar="FILE.svg", default=None,
                         help="also write the log-log plot (needs the extra 'plot': matplotlib)")
 
@@ -223,15 +240,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run_cli(args: argparse.Namespace) -> int:
     """Run the study, print the table, optionally plot; exit status 2 on bad input."""
     try:
-        study = run_study(args.theta, args.sizes, args.reps, args.seed)
+        study = run_study(args.theta, args.sizes, args.reps, args.seed,
+                          paired=not args.independent)
     except ValueError as exc:
         print(f"rtverify variance: {exc}", file=sys.stderr)
         return 2
+    draws = "separate ε per estimator" if args.independent else "both estimators on the same ε"
     print(f"q = N({study.theta:g}, 1), f(z) = z^2, true gradient {2 * study.theta:g}; "
-          f"{study.reps} estimates per N, seed {study.seed}")
+          f"{study.reps} estimates per N, seed {study.seed}, {draws}")
     print(format_table(study))
-    print(f"({sum(study.sizes) * study.reps * len(ESTIMATORS):,} samples in "
-          f"{study.seconds:.2f} s)")
+    print(f"({sum(study.sizes) * study.reps:,} samples per estimator in {study.seconds:.2f} s)")
     if args.plot:
         try:
             print(f"wrote {plot_study(study, args.plot)}")

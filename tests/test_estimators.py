@@ -111,6 +111,14 @@ def test_repeated_means_equal_the_means_of_the_samples(estimator, n, block):
     np.testing.assert_allclose(only_mu, want[:, 0], rtol=1e-12, atol=1e-14)
 
 
+def test_a_sequence_of_estimators_runs_on_the_same_eps():
+    tf, args = T.get("sin(z)"), (0.2, 1.3, 50, 7)
+    both = repeated_means(["score", "pathwise"], tf.f, tf.df, *args, stats.rng("pair"))
+    for k, est in enumerate(["score", "pathwise"]):
+        alone = repeated_means(est, tf.f, tf.df, *args, stats.rng("pair"))
+        np.testing.assert_array_equal(both[k], alone)
+
+
 _TF = T.get("z^2")
 
 

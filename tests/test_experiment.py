@@ -5,13 +5,15 @@ exact sd √(Var/N/100) (z-test), and their sample variance against Var/N with t
 central moment of an N-sample mean, μ₄(mean) = (μ₄ + 3(N − 1)σ⁴)/N³. With 100 estimates the
 variance test only detects errors of about ±100 % at α = 1e-9 (sd of s²/σ² ≈ 0.14); a second
 study with 4000 estimates per N detects a 10 % error (power 0.999 at N = 10, 100).
-Budget: 2 estimators × 5 sizes × 2 + 2 × 2 × 2 = 28 assertions.
+Budget: 2 draws (paired, independent) × 2 estimators × 5 sizes × 2 + 2 × 2 × 2 = 48
+assertions.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from rtverify import stats
@@ -29,9 +31,17 @@ def _mean_mu4(estimator: str, theta: float, n: int) -> tuple[float, float]:
     return var / n, (mu4 + 3 * (n - 1) * var * var) / n**3
 
 
-@pytest.fixture(scope="module")
-def study():
-    return run_study()
+@pytest.fixture(scope="module", params=[True, False], ids=["paired", "independent"])
+def study(request):
+    return run_study(paired=request.param)
+
+
+def test_paired_draws_share_eps_and_independent_ones_do_not():
+    paired, independent = run_study(sizes=(10,)), run_study(sizes=(10,), paired=False)
+    # pathwise mean = 2θ + 2 mean(ε) and score mean = mean((θ + ε)² ε): same ε ⇒ correlated
+    for study, correlated in ((paired, True), (independent, False)):
+        r = np.corrcoef(study.row("score", 10).means, study.row("pathwise", 10).means)[0, 1]
+        assert bool(r > 0.5) is correlated  # theory: corr ≈ 0.8 (paired), 0 (independent)
 
 
 def test_the_study_has_the_notebooks_shape(study):
@@ -64,8 +74,9 @@ def test_variances_scale_as_exact_variance_over_n_to_ten_percent(estimator):
         stats.mean_test(row.means, 4.0, sd=math.sqrt(var), what=f"{estimator} N={n}").check()
 
 
-def test_the_cell_test_rejects_the_per_sample_variance_in_place_of_var_over_n(study):
+def test_the_cell_test_rejects_the_per_sample_variance_in_place_of_var_over_n():
     """Planted: forgetting the 1/N (comparing with 87 instead of 87/N) is caught at N = 10."""
+    study = run_study(sizes=(10,))
     row = study.row("score", 10)
     _, mu4 = _mean_mu4("score", study.theta, 10)
     assert not stats.variance_test(row.means, 87.0, mu4=mu4).passed
