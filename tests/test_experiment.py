@@ -41,7 +41,7 @@ def test_paired_draws_share_eps_and_independent_ones_do_not():
     # pathwise mean = 2θ + 2 mean(ε) and score mean = mean((θ + ε)² ε): same ε ⇒ correlated
     for study, correlated in ((paired, True), (independent, False)):
         r = np.corrcoef(study.row("score", 10).means, study.row("pathwise", 10).means)[0, 1]
-        assert bool(r > 0.5) is correlated  # theory: corr ≈ 0.8 (paired), 0 (independent)
+        assert bool(r > 0.5) is correlated  # exact: (2θ² + 6)/√(4·87) = 0.75 paired, 0 independent
 
 
 def test_the_study_has_the_notebooks_shape(study):
