@@ -284,7 +284,10 @@ class Sandbox:
             if self._conn.poll(timeout):
                 return self._conn.recv()[1]
         except (EOFError, OSError, BrokenPipeError):
-            code = self._process.exitcode if self._process is not None else None
+            code = None
+            if self._process is not None:
+                self._process.join(1.0)  # reap it, to learn its exit code
+                code = self._process.exitcode
             self.close()
             return [CallResult(error=f"kills the process (exit code {code})")]
         self.close()
