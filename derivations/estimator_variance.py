@@ -6,14 +6,15 @@ estimator has the lower variance for every f. This derivation settles both:
 
 - f = z²: Var(score, μ) = μ⁴/σ² + 14μ² + 15σ² (θ⁴ + 14θ² + 15 at σ = 1; 87 at θ = 2),
   Var(pathwise, μ) = 4σ²; the difference μ⁴/σ² + 14μ² + 11σ² is a sum of non-negative terms
-  plus 11σ² > 0, so the pathwise estimator wins for every θ -- also against the score estimator
+  plus 11σ² > 0, so the pathwise estimator wins for every θ — also against the score estimator
   with the optimal constant baseline b* = θ² + 3, whose variance is 8θ² + 6.
 - f = exp(−k z²) at μ = 0: Var(pathwise) − Var(score) = (4k²σ⁴ − 1)/(σ²(1 + 4kσ²)^{3/2}),
   so the pathwise estimator has the LARGER variance exactly when k > 1/(2σ²).
 - f = cos(k z): Var(pathwise, μ) − Var(score, μ) =
   [(u² − 1) + (3u² − 1) cos(2kμ) e^{−2u²}]/(2σ²) with u = kσ: the pathwise estimator loses at
   every μ once u > u_hi ≈ 1.109 and wins at every μ while u < u_lo ≈ 0.851 (roots by mpmath,
-  bracketed by exact sign evaluations: :func:`cos_thresholds`).
+  bracketed by exact sign evaluations: `cos_thresholds()` in
+  `derivations/estimator_variance.py`).
 - f = 1[z > 0]: the pathwise estimator is 0 (f' = 0 a.e.) but ∂/∂μ E f = φ(μ/σ)/σ ≠ 0.
 """
 
@@ -106,7 +107,6 @@ def cos_thresholds(digits: int = 30) -> tuple[float, float]:
 def _x_squared_chains() -> tuple[Chain, ...]:
     v = x_squared_variances()
     f = _z**2
-    at_theta = {mu: theta, sigma: 1}
     score_mu = _var(f * eps / sigma)
     return (
         Chain(
@@ -132,8 +132,9 @@ def _x_squared_chains() -> tuple[Chain, ...]:
         ),
         Chain(
             "The notebook's case q = N(θ, 1): the pathwise estimator wins for every θ",
-            (v["score_mu"] - v["pathwise_mu"]).subs(at_theta),
-            (Step(theta**4 + 14 * theta**2 + 11, "substitute μ = θ, σ = 1"),),
+            _var((theta + eps) ** 2 * eps) - _var(2 * (theta + eps)),
+            (Step(theta**4 + 14 * theta**2 + 11,
+                  "Gaussian moments (chains 1 and 3 at μ = θ, σ = 1)", prepare=gaussian_terms),),
             "θ⁴ + 14θ² + 11 is a sum of non-negative terms plus 11, hence > 0 for every real θ "
             "(SymPy's assumptions confirm `is_positive`); at θ = 2 the variances are 87 and 4.",
         ),
