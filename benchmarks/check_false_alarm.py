@@ -12,7 +12,11 @@ the largest |z| against the critical value. The statistics are computed in-proce
 check's own code (``call_mean_tests``) and the same seeds; ``--full N`` also runs N seeds through
 the whole ``check()`` (worker process included) to confirm the verdicts agree.
 
-Usage: ``python benchmarks/check_false_alarm.py [--seeds 200] [--full 5]``
+``power`` shows the other side: the fraction of seeds on which each buggy estimator of the
+corpus is flagged by the unbiasedness tests.
+
+Usage: ``python benchmarks/check_false_alarm.py [--seeds 200] [--power-seeds 20] [--full 3]
+[--exclude score_torch]``
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ from rtverify.check.targets_grad import (
 )
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "check_corpus"
-LEVELS = (1.96, 3.29, 4.42)  # two-sided |z| for α = 5e-2, 1e-3, 1e-5
+LEVELS = (1.96, 3.29, 4.42)
+GRADIENT = ("score-gradient", "pathwise-gradient")  # two-sided |z| for α = 5e-2, 1e-3, 1e-5
 
 
 def _load(path: Path):
@@ -50,21 +55,27 @@ def _load(path: Path):
     return module
 
 
-def correct_files(targets: tuple[str, ...]) -> list:
+EXCLUDE: list[str] = []  # substrings of corpus file names to leave out (--exclude)
+
+
+def corpus_files(targets: tuple[str, ...], correct: bool = True) -> list:
+    """(path, module) of the corpus files for ``targets``, correct or buggy ones."""
     out = []
     for path in sorted(CORPUS.glob("*.py")):
+        if any(x in path.name for x in EXCLUDE):
+            continue
         text = path.read_text(encoding="utf-8")
         if 'REQUIRES = "torch"' in text and importlib.util.find_spec("torch") is None:
             continue
         module = _load(path)
-        if module.EXPECT is None and module.TARGET in targets:
+        if (module.EXPECT is None) == correct and module.TARGET in targets:
             out.append((path, module))
     return out
 
 
 def deterministic(seeds: int) -> None:
     print("deterministic targets: correct implementations, stated false-alarm probability 0")
-    for path, m in correct_files(("gaussian-kl", "reparam-sample")):
+    for path, m in corpus_files(("gaussian-kl", "reparam-sample")):
         target = kl_target if m.TARGET == "gaussian-kl" else sample_target
         fails, worst = 0, 0.0
         for seed in range(seeds):
@@ -81,29 +92,33 @@ def deterministic(seeds: int) -> None:
         print(f"  {path.name:24s} {seeds} seeds: {fails} failures; worst |err|/tol = {worst:.3f}")
 
 
+def _rejections(m, seed: int, alpha: float, zs: list[float]) -> bool:
+    """Run the check's statistics on IMPL in-process; True if any z-test rejects."""
+    rejected = False
+    for f, mu, s in CASES:
+        tf = test_function(f)
+        for n in SMALL_N:
+            eps = stats.rng("rtverify check", m.TARGET, seed, f, mu, s, n) \
+                .standard_normal((CALLS[n], n))
+            values = np.stack([np.asarray(m.impl(tf.f, tf.df, mu, s, e.copy()),
+                                          dtype=np.float64) for e in eps])
+            outcomes, _, _ = call_mean_tests(m.TARGET, f, mu, s, eps, values, alpha)
+            zs.extend(o.statistic for o in outcomes)
+            rejected |= not all(o.passed for o in outcomes)
+    return rejected
+
+
 def gradient(seeds: int) -> None:
     n_tests = 2 * len(CASES) * len(SMALL_N)
     alpha = 1e-6 / n_tests
     crit = stats.z_critical(alpha)
     print(f"gradient targets: {n_tests} z-tests per check at α = {alpha:.2e} (critical "
           f"|z| = {crit:.2f}); stated family-wise false-alarm probability ≤ 1e-6")
-    for path, m in correct_files(("score-gradient", "pathwise-gradient")):
+    for path, m in corpus_files(GRADIENT):
         prepare(m.TARGET)
-        zs, failing = [], 0
+        zs: list[float] = []
         started = time.perf_counter()
-        for seed in range(seeds):
-            rejected = False
-            for f, mu, s in CASES:
-                tf = test_function(f)
-                for n in SMALL_N:
-                    eps = stats.rng("rtverify check", m.TARGET, seed, f, mu, s, n) \
-                        .standard_normal((CALLS[n], n))
-                    values = np.stack([np.asarray(m.impl(tf.f, tf.df, mu, s, e.copy()),
-                                                  dtype=np.float64) for e in eps])
-                    outcomes, _, _ = call_mean_tests(m.TARGET, f, mu, s, eps, values, alpha)
-                    zs.extend(o.statistic for o in outcomes)
-                    rejected |= not all(o.passed for o in outcomes)
-            failing += rejected
+        failing = sum(_rejections(m, seed, alpha, zs) for seed in range(seeds))
         z = np.abs(np.array(zs))
         tails = ", ".join(f"|z|>{c}: {np.mean(z > c):.2e} (nominal {2 * stats._st.norm.sf(c):.0e})"
                           for c in LEVELS)
@@ -112,10 +127,23 @@ def gradient(seeds: int) -> None:
               f"[{time.perf_counter() - started:.0f} s]")
 
 
+def power(seeds: int) -> None:
+    """Detection rate of the statistical properties on the buggy estimators of the corpus."""
+    alpha = 1e-6 / (2 * len(CASES) * len(SMALL_N))
+    print(f"power: buggy estimators flagged by the unbiasedness z-tests, over {seeds} seeds")
+    for path, m in corpus_files(GRADIENT, correct=False):
+        if "unbiased" not in m.EXPECT[0]:
+            continue  # flagged by a deterministic property
+        prepare(m.TARGET)
+        zs: list[float] = []
+        flagged = sum(_rejections(m, seed, alpha, zs) for seed in range(seeds))
+        print(f"  {path.name:28s} flagged {flagged}/{seeds}; median max |z| per check "
+              f"{np.median(np.abs(np.array(zs)).reshape(seeds, -1).max(axis=1)):.1f}")
+
+
 def full(seeds: int) -> None:
     print(f"whole check() (worker process) on {seeds} seeds:")
-    for path, m in correct_files(("gaussian-kl", "reparam-sample", "score-gradient",
-                                  "pathwise-gradient")):
+    for path, m in corpus_files(("gaussian-kl", "reparam-sample", *GRADIENT)):
         verdicts = [check(m.TARGET, f"{path}:impl", param=m.PARAM, reduction=m.REDUCTION,
                           seed=seed).ok for seed in range(seeds)]
         print(f"  {path.name:24s} {sum(verdicts)}/{seeds} conform")
@@ -125,12 +153,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=200)
     parser.add_argument("--full", type=int, default=3, help="seeds through the whole check()")
-    parser.add_argument("--only", choices=("deterministic", "gradient", "full"), default=None)
+    parser.add_argument("--power-seeds", type=int, default=20)
+    parser.add_argument("--only", choices=("deterministic", "gradient", "power", "full"))
+    parser.add_argument("--exclude", nargs="*", default=[], metavar="NAME",
+                        help="leave out corpus files whose names contain NAME")
     args = parser.parse_args(argv)
+    EXCLUDE.extend(args.exclude)
     if args.only in (None, "deterministic"):
         deterministic(args.seeds)
     if args.only in (None, "gradient"):
         gradient(args.seeds)
+    if args.only in (None, "power") and args.power_seeds:
+        power(args.power_seeds)
     if args.only in (None, "full") and args.full:
         full(args.full)
     return 0
