@@ -72,6 +72,21 @@ class CallResult:
     printed: str = ""  # first characters IMPL wrote to stdout
     n_printed: int = 0
 
+    def problem(self, due: tuple[int, ...]) -> str | None:
+        """What is wrong with the call when an array of shape ``due`` is due ("shape" when
+        only the shape is wrong: the target says why), or None."""
+        if self.error is not None:
+            return self.error
+        if self.kind == "NoneType":
+            return "returns None (a missing return statement?)"
+        if self.kind in ("list", "tuple"):
+            return f"returns a {self.kind}, not an array (wrap it in np.asarray)"
+        if self.value is None:
+            return f"returns a {self.kind}, not an array"
+        if due and self.kind in ("float", "int"):
+            return f"returns a scalar {self.kind} where an array of shape {due} is due"
+        return "shape" if tuple(self.value.shape) != due else None
+
 
 def _describe_exception(exc: BaseException) -> str:
     frames = traceback.extract_tb(exc.__traceback__)

@@ -32,7 +32,7 @@ import numpy as np
 from rtverify import gaussian
 from rtverify.check import diagnose
 from rtverify.check.report import FAIL, NOT_RUN, PASS, Counterexample, PropertyResult
-from rtverify.check.sandbox import CallResult, Sandbox
+from rtverify.check.sandbox import Sandbox
 from rtverify.check.shrink import shrink, value_cases
 
 __all__ = ["DetTarget", "kl_target", "sample_target"]
@@ -144,22 +144,6 @@ def _inputs(target: DetTarget, param: str, args: tuple) -> dict[str, Any]:
     return dict(zip(target.arg_names(param), args, strict=True))
 
 
-def _shape_problem(res: CallResult, due: tuple[int, ...]) -> str | None:
-    if res.error is not None:
-        return res.error
-    if res.kind == "NoneType":
-        return "returns None (a missing return statement?)"
-    if res.kind in ("list", "tuple"):
-        return f"returns a {res.kind}, not an array (wrap it in np.asarray)"
-    if res.value is None:
-        return f"returns a {res.kind}, not an array"
-    if due and res.kind in ("float", "int"):
-        return f"returns a scalar {res.kind} where an array of shape {due} is due"
-    if tuple(res.value.shape) != due:
-        return "shape"
-    return None
-
-
 def run_det(target: DetTarget, box: Sandbox, param: str, reduction: str, seed: int
             ) -> list[PropertyResult]:
     """Judge the six properties of a deterministic target; IMPL runs in ``box``."""
@@ -178,7 +162,7 @@ def run_det(target: DetTarget, box: Sandbox, param: str, reduction: str, seed: i
     for (label, args), res in zip(cases, results, strict=False):  # stops at a raise
         batch, dim = args[0].shape
         due = target.due_shape(batch, dim, reduction)
-        problem = _shape_problem(res, due)
+        problem = res.problem(due)
         if problem is None:
             continue
         if problem == "shape":
@@ -291,7 +275,7 @@ def _shrunk_counterexample(target, box, param, reduction) -> Counterexample | No
         args = to_args(example)
         res = box.run([args])[0]
         due = target.due_shape(*args[0].shape, reduction)
-        if _shape_problem(res, due) is not None:
+        if res.problem(due) is not None:
             return False
         with np.errstate(invalid="ignore"):
             diff = np.abs(res.value.astype(np.float64) - target.reference(args, param, reduction))

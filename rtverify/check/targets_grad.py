@@ -89,23 +89,16 @@ def _args(name: str, mu: float, sigma: float, eps: np.ndarray) -> tuple:
 
 
 def _problem(res: CallResult, n: int) -> str | None:
-    if res.error is not None:
-        return res.error
-    if res.kind == "NoneType":
-        return "returns None (a missing return statement?)"
-    if res.kind in ("list", "tuple"):
-        return f"returns a {res.kind}, not an array (wrap it in np.asarray)"
-    if res.value is None:
-        return f"returns a {res.kind}, not an array"
-    if tuple(res.value.shape) != (n, 2):
-        shape = tuple(res.value.shape)
-        hint = ""
-        if shape == (2,):
-            hint = ": returns the mean over the samples, not per-sample estimates"
-        elif shape == (2, n):
-            hint = ": transposed"
-        return f"wrong shape {shape} for n = {n} (shape ({n}, 2) is due){hint}"
-    return None
+    problem = res.problem((n, 2))
+    if problem != "shape":
+        return problem
+    shape = tuple(res.value.shape)  # type: ignore[union-attr]
+    hint = ""
+    if shape == (2,):
+        hint = ": returns the mean over the samples, not per-sample estimates"
+    elif shape == (2, n):
+        hint = ": transposed"
+    return f"wrong shape {shape} for n = {n} (shape ({n}, 2) is due){hint}"
 
 
 def call_mean_tests(target: str, f: str, mu: float, s: float, eps: np.ndarray,
