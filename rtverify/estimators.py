@@ -13,7 +13,8 @@ signature ``IMPL(f, df, mu, sigma, eps)`` of the ``rtverify check`` gradient con
 
 :func:`repeated_means` computes many independent n-sample means at once in cache-sized blocks
 with preallocated buffers (whole (reps, n) arrays fall out of cache and are slower than a loop);
-row sums of products are einsum reductions, never materialised (n, 2) arrays.
+row sums of products are BLAS dot (single rows ≤ 10⁴, single-threaded) or einsum reductions,
+never materialised (n, 2) arrays.
 """
 
 from __future__ import annotations
@@ -97,9 +98,16 @@ def pathwise_samples(f: Fn | None, df: Fn, mu: float, sigma: float, eps: ArrayLi
     return out
 
 
+#: Longest vector for BLAS ``dot``: OpenBLAS runs ``ddot`` single-threaded up to 10⁴ elements;
+#: above, its threads can stall for milliseconds on a busy machine.
+_DOT_MAX = 10_000
+
+
 def _rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Σ_j a_ij b_ij for each row i, without a temporary. ``einsum``'s own SIMD loop, not BLAS:
-    a threaded BLAS ``dot`` on 2¹⁴ elements can be 100× slower on a busy machine."""
+    """Σ_j a_ij b_ij for each row i, without a temporary: BLAS ``dot`` for one short row,
+    else ``einsum``'s own SIMD loop."""
+    if a.shape[0] == 1 and a.shape[1] <= _DOT_MAX:
+        return np.array([np.dot(a[0], b[0])])
     return np.einsum("ij,ij->i", a, b)
 
 
@@ -179,7 +187,8 @@ def repeated_means(
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator (e.g. rtverify.stats.rng(...))")
     want = (component in (None, 0), component in (None, 1))
-    size = min(block, n * reps) if n <= block else block
+    step = block if n <= block else -(-n // -(-n // min(block, _DOT_MAX)))  # equal blocks
+    size = min(block, n * reps) if n <= block else step
     eps_buf, z_buf, tmp_buf = np.empty(size), np.empty(size), np.empty(size)
     sums = np.zeros((len(kernels), reps, 2))
     views: dict[tuple[int, int], tuple[np.ndarray, ...]] = {}
@@ -207,7 +216,6 @@ def repeated_means(
             for k, c, s in run(rows, n):
                 sums[k, start : start + rows, c] = s
     else:
-        step = -(-n // -(-n // block))  # equal blocks: no short remainder block
         for r in range(reps):
             for start in range(0, n, step):
                 for k, c, s in run(1, min(step, n - start)):

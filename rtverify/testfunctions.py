@@ -108,6 +108,8 @@ def _numpy_function(expr: sp.Expr) -> Callable[[np.ndarray], np.ndarray]:
     if not expr.has(Z):
         value = float(expr)
         return lambda z: np.full(np.shape(z), value)
+    if expr.is_polynomial(Z):  # Horner form: multiplications, not np.power (slow for n > 2)
+        expr = sp.horner(expr, Z)
     return sp.lambdify(Z, expr, modules="numpy")
 
 
