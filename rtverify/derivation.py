@@ -49,6 +49,7 @@ __all__ = [
     "Status",
     "Step",
     "check_equation",
+    "refute",
 ]
 
 #: Seconds SymPy may spend on one step before the numeric fallback takes over. Generous on
@@ -373,6 +374,19 @@ def check_equation(
     check = _numeric(lhs, rhs, seed)
     detail = f"{why}; {check.detail}" if check.status is not Status.FAILED else check.detail
     return Check(check.status, check.method, detail, time.perf_counter() - started)
+
+
+def refute(lhs: sp.Expr, rhs: sp.Expr, *, seed: int = 0) -> Check:
+    """Look for a counterexample to ``lhs = rhs`` (for showing a published form is wrong).
+
+    A false equation is disproved by one point where the sides differ, not by a failed proof, so
+    this skips the symbolic attempt and goes straight to the 50-digit numeric comparison.
+    Status ``failed`` (with the counterexample) means refuted; ``numeric`` means no
+    counterexample was found at the random points.
+    """
+    started = time.perf_counter()
+    check = _numeric(lhs, rhs, seed)
+    return Check(check.status, check.method, check.detail, time.perf_counter() - started)
 
 
 def verify_all(derivations: Sequence[Derivation]) -> list[DerivationReport]:
