@@ -150,3 +150,14 @@ def test_without_fork_the_calls_run_in_a_thread_and_a_hang_is_still_reported():
     box.start()
     assert box.call(np.zeros(2)).value.tolist() == [0.0, 0.0]
     assert "times out" in box.call(np.zeros(3)).error
+
+
+@pytest.mark.torch
+def test_a_torch_tensor_that_requires_grad_is_accepted_as_an_array():
+    torch = pytest.importorskip("torch")
+
+    def kl(mu, logvar):
+        mu, logvar = (torch.tensor(a, requires_grad=True) for a in (mu, logvar))
+        return 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(-1)
+
+    assert check("gaussian-kl", kl).ok
