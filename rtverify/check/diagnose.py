@@ -122,9 +122,11 @@ def describe_error(got: np.ndarray, ref: np.ndarray, dtype: str) -> str:
     if dtype in ("float32", "float16"):
         return f"computed in {dtype}: relative error {rel:.1e}, far above float64 rounding"
     if 1e-9 < rel < 1e-5:
-        return f"relative error {rel:.1e}: the rounding level of float32, not float64"
+        return (f"relative error {rel:.1e}: the rounding level of float32, not float64 "
+                "(single precision somewhere?)")
     if 1e-5 <= rel < 1e-2:
-        return f"relative error {rel:.1e}: the rounding level of float16 or worse"
+        return (f"relative error {rel:.1e}: far above float64 rounding (float16 arithmetic, "
+                "an approximation, or noise?)")
     return f"differs from the reference (relative error up to {rel:.2g})"
 
 
