@@ -72,6 +72,10 @@ def check(
             box.wait_loaded()
             det = kl_target if target == "gaussian-kl" else sample_target
             report.properties = run_det(det, box, param, reduction, seed)
+        if box.n_printed:
+            first = box.printed.strip().splitlines()[0][:60] if box.printed.strip() else ""
+            report.notes.append(f"IMPL printed {box.n_printed} characters to stdout (captured, "
+                                f"not shown; the first line: {first!r})")
     report.seconds = time.perf_counter() - started
     return report
 

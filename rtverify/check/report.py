@@ -175,7 +175,7 @@ class Report:
             "CONFORMS" if self.ok
             else f"DOES NOT CONFORM ({n_fail} of {len(self.properties)} properties fail)"
         )
-        tail = f"; {self.seconds:.1f} s" if timing else ""
+        tail = f"; {self.seconds:.2f} s" if timing else ""
         lines.append(f"{verdict}; {self.false_alarm_text()}; seed {self.seed}{tail}")
         return "\n".join(lines)
 

@@ -216,6 +216,7 @@ class Sandbox:
         self.forked = "fork" in multiprocessing.get_all_start_methods()
         self._fn: Callable[..., Any] | None = None
         self._loading = False
+        self.printed, self.n_printed = "", 0  # IMPL's captured standard output
 
     # -- lifecycle -------------------------------------------------------------------------
     def remaining(self) -> float:
@@ -297,7 +298,7 @@ class Sandbox:
         try:
             self._conn.send(("call", list(calls), None if seeds is None else list(seeds)))
             if self._conn.poll(timeout):
-                return self._conn.recv()[1]
+                return self._noted(self._conn.recv()[1])
         except (EOFError, OSError, BrokenPipeError):
             code = None
             if self._process is not None:
@@ -321,7 +322,15 @@ class Sandbox:
         thread.join(timeout)
         if thread.is_alive() or not box:
             return [CallResult(error=f"times out: no return within {timeout:.1f} s")]
-        return box[0]
+        return self._noted(box[0])
+
+    def _noted(self, results: list[CallResult]) -> list[CallResult]:
+        """Count what IMPL printed (it is captured, never shown on stdout)."""
+        for r in results:
+            if r.n_printed and not self.printed:
+                self.printed = r.printed
+            self.n_printed += r.n_printed
+        return results
 
     def call(self, *args: Any, seed: int | None = None) -> CallResult:
         """One call of IMPL."""
