@@ -73,7 +73,7 @@ def _standard_chain() -> Chain:
                 "Gaussian moments E[ε] = 0, E[ε²] = 1",
                 prepare=gaussian_terms,
             ),
-            Step(kl_standard_normal(mu, sigma), "log σ = ½ log σ² (σ > 0)"),
+            Step(kl_standard_normal(mu, sigma), "log σ = ½ log σ² (σ > 0)", prepare=sp.expand_log),
         ),
     )
 
@@ -95,45 +95,54 @@ def _two_univariate_chain() -> Chain:
     )
 
 
-def _diagonal() -> tuple[tuple, tuple, tuple, sp.Expr, sp.Expr]:
-    """Coordinates, log q(z), log p(z) and the closed forms for the diagonal case."""
+def _diagonal_chains() -> list[Chain]:
     e = eps_vector(DIAGONAL_D)
     m = sp.symbols(f"mu_1:{DIAGONAL_D + 1}", real=True)
     s = sp.symbols(f"sigma_1:{DIAGONAL_D + 1}", positive=True)
-    z = [mi + si * ei for mi, si, ei in zip(m, s, e, strict=True)]
-    log_q = sum(sp.log(normal_density(zi, mi, si)) for zi, mi, si in zip(z, m, s, strict=True))
-    log_p = sum(sp.log(phi(zi)) for zi in z)
-    return e, m, s, log_q, log_p
-
-
-def _diagonal_chains() -> list[Chain]:
-    e, m, s, log_q, log_p = _diagonal()
-    d = len(e)
-    half_log_2pi = sp.Rational(d, 2) * sp.log(2 * sp.pi)
+    coords = list(zip(m, s, e, strict=True))
+    # per coordinate: log q_d and log p_d at z_d = μ_d + σ_d ε_d
+    log_q = [sp.log(normal_density(mi + si * ei, mi, si)) for mi, si, ei in coords]
+    log_p = [sp.log(phi(mi + si * ei)) for mi, si, ei in coords]
+    half_log_2pi = sp.Rational(DIAGONAL_D, 2) * sp.log(2 * sp.pi)
     e_log_p = -half_log_2pi - sum(mi**2 + si**2 for mi, si in zip(m, s, strict=True)) / 2
     e_log_q = -half_log_2pi - sum(1 + sp.log(si**2) for si in s) / 2
+    fubini = "Fubini: each term depends on one ε_d; the other coordinates integrate to 1"
+    moments = "z_d = μ_d + σ_d ε_d; Gaussian moments E[ε_d] = 0, E[ε_d²] = 1"
+
+    def one_dimensional(terms: list[sp.Expr]) -> sp.Expr:
+        return sp.Add(*(expect(t, ei) for t, ei in zip(terms, e, strict=True)))
+
     return [
         Chain(
-            f"Expected log prior E_q[log p(z)], D = {d} (notes eq. (20)-(22))",
-            expect_multi(log_p, e),
-            (Step(e_log_p, "z_d = μ_d + σ_d ε_d; Gaussian moments, coordinate by coordinate",
-                  prepare=gaussian_terms),),
-        ),
-        Chain(
-            f"Expected log posterior E_q[log q(z)], D = {d} (notes eq. (23)-(25))",
-            expect_multi(log_q, e),
-            (Step(e_log_q, "z_d = μ_d + σ_d ε_d; Gaussian moments, coordinate by coordinate",
-                  prepare=gaussian_terms),),
-        ),
-        Chain(
-            f"Diagonal KL(q ‖ N(0, I)), D = {d}",
-            expect_multi(log_q - log_p, e),
+            f"Expected log prior E_q[log p(z)], D = {DIAGONAL_D} (notes eq. (20)-(22))",
+            expect_multi(sp.Add(*log_p), e),
             (
-                Step(e_log_q - e_log_p, "linearity: E_q[log q] − E_q[log p]",
+                Step(one_dimensional(log_p), fubini, prepare=gaussian_terms),
+                Step(e_log_p, moments, prepare=gaussian_terms),
+            ),
+        ),
+        Chain(
+            f"Expected log posterior E_q[log q(z)], D = {DIAGONAL_D} (notes eq. (23)-(25))",
+            expect_multi(sp.Add(*log_q), e),
+            (
+                Step(one_dimensional(log_q), fubini, prepare=gaussian_terms),
+                Step(e_log_q, moments, prepare=gaussian_terms),
+            ),
+        ),
+        Chain(
+            f"Diagonal KL(q ‖ N(0, I)), D = {DIAGONAL_D}",
+            expect_multi(sp.Add(*log_q) - sp.Add(*log_p), e),
+            (
+                Step(
+                    one_dimensional([q - p for q, p in zip(log_q, log_p, strict=True)]),
+                    fubini,
+                    prepare=gaussian_terms,
+                ),
+                Step(e_log_q - e_log_p, "E_q[log q] − E_q[log p] (the two chains above)",
                      prepare=gaussian_terms),
                 Step(
                     sum(kl_standard_normal(mi, si) for mi, si in zip(m, s, strict=True)),
-                    "collect terms: a sum of one-dimensional KLs",
+                    "collect terms: a sum of one-dimensional KLs (the log 2π terms cancel)",
                 ),
             ),
         ),
@@ -149,19 +158,29 @@ def full_covariance_chain(k: int) -> Chain:
     s1, s2 = l1 * l1.T, l2 * l2.T
     z = m1 + l1 * e
     d = m2 - m1
-    closed = (
-        (s2.inv() * s1).trace() + (d.T * s2.inv() * d)[0, 0] - k + sp.log(s2.det() / s1.det())
-    ) / 2
+    s2_inv = s2.inv()
+    quad = (d.T * s2_inv * d)[0, 0]
+    moments = (
+        -sp.Rational(k, 2) - sp.log(s1.det()) / 2 + sp.log(s2.det()) / 2
+        + (l1.T * s2_inv * l1).trace() / 2 + quad / 2
+    )
+    closed = ((s2_inv * s1).trace() + quad - k + sp.log(s2.det() / s1.det())) / 2
     return Chain(
         f"Full covariance, k = {k}: q = N(μ, LLᵀ), p = N(ν, MMᵀ)",
         expect_multi(log_normal_density(z, m1, s1) - log_normal_density(z, m2, s2), list(e)),
         (
             Step(
-                closed,
-                "z = μ + Lε; E[εεᵀ] = I; ½[tr(Σ₂⁻¹Σ₁) + (μ₂−μ₁)ᵀΣ₂⁻¹(μ₂−μ₁) − k "
-                "+ ln(det Σ₂/det Σ₁)] with Σ₁ = LLᵀ, Σ₂ = MMᵀ",
+                moments,
+                "z − μ = Lε: the first quadratic form is εᵀε; E[ε] = 0, E[εεᵀ] = I, "
+                "E[εᵀAε] = tr A",
                 ("L, M lower-triangular with positive diagonal (Cholesky factors)",),
                 prepare=gaussian_terms,
+            ),
+            Step(
+                closed,
+                "tr(LᵀΣ₂⁻¹L) = tr(Σ₂⁻¹LLᵀ) = tr(Σ₂⁻¹Σ₁): ½[tr(Σ₂⁻¹Σ₁) + (ν−μ)ᵀΣ₂⁻¹(ν−μ) − k "
+                "+ ln(det Σ₂/det Σ₁)]",
+                prepare=sp.expand,
             ),
         ),
     )
