@@ -62,6 +62,7 @@ def log_normal_density(z: sp.Matrix, loc: sp.Matrix, cov: sp.Matrix) -> sp.Expr:
 def lower_triangular(name: str, d: int, *, positive_diagonal: bool = True) -> sp.Matrix:
     """A d×d lower-triangular matrix of symbols ``name_ij`` (real; diagonal positive, as for a
     Cholesky factor, unless ``positive_diagonal=False``, then merely non-zero)."""
+
     def entry(i: int, j: int) -> sp.Expr:
         if j > i:
             return sp.Integer(0)
@@ -202,16 +203,23 @@ def family() -> tuple[TestFunction, ...]:
     k = sp.Symbol("k", positive=True)
     damp = sp.exp(-(k**2) * sigma**2 / 2)
     quartic_mean = (
-        c[0] + c[1] * mu + c[2] * (mu**2 + sigma**2) + c[3] * (mu**3 + 3 * mu * sigma**2)
+        c[0]
+        + c[1] * mu
+        + c[2] * (mu**2 + sigma**2)
+        + c[3] * (mu**3 + 3 * mu * sigma**2)
         + c[4] * (mu**4 + 6 * mu**2 * sigma**2 + 3 * sigma**4)
     )
     return (
         TestFunction(
-            "quartic", sp.Lambda(x, sum(ci * x**i for i, ci in enumerate(c))), quartic_mean,
+            "quartic",
+            sp.Lambda(x, sum(ci * x**i for i, ci in enumerate(c))),
+            quartic_mean,
             gaussian_terms,
         ),
         TestFunction(
-            "exp", sp.Lambda(x, sp.exp(a * x)), sp.exp(a * mu + a**2 * sigma**2 / 2),
+            "exp",
+            sp.Lambda(x, sp.exp(a * x)),
+            sp.exp(a * mu + a**2 * sigma**2 / 2),
             gaussian_terms,
         ),
         TestFunction("sin", sp.Lambda(x, sp.sin(k * x)), sp.sin(k * mu) * damp, _trig_prepare),

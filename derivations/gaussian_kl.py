@@ -138,8 +138,11 @@ def _diagonal_chains() -> list[Chain]:
                     fubini,
                     prepare=gaussian_terms,
                 ),
-                Step(e_log_q - e_log_p, "E_q[log q] − E_q[log p] (the two chains above)",
-                     prepare=gaussian_terms),
+                Step(
+                    e_log_q - e_log_p,
+                    "E_q[log q] − E_q[log p] (the two chains above)",
+                    prepare=gaussian_terms,
+                ),
                 Step(
                     sum(kl_standard_normal(mi, si) for mi, si in zip(m, s, strict=True)),
                     "collect terms: a sum of one-dimensional KLs (the log 2π terms cancel)",
@@ -161,8 +164,11 @@ def full_covariance_chain(k: int) -> Chain:
     s2_inv = s2.inv()
     quad = (d.T * s2_inv * d)[0, 0]
     moments = (
-        -sp.Rational(k, 2) - sp.log(s1.det()) / 2 + sp.log(s2.det()) / 2
-        + (l1.T * s2_inv * l1).trace() / 2 + quad / 2
+        -sp.Rational(k, 2)
+        - sp.log(s1.det()) / 2
+        + sp.log(s2.det()) / 2
+        + (l1.T * s2_inv * l1).trace() / 2
+        + quad / 2
     )
     closed = ((s2_inv * s1).trace() + quad - k + sp.log(s2.det() / s1.det())) / 2
     return Chain(
@@ -171,8 +177,7 @@ def full_covariance_chain(k: int) -> Chain:
         (
             Step(
                 moments,
-                "z − μ = Lε: the first quadratic form is εᵀε; E[ε] = 0, E[εεᵀ] = I, "
-                "E[εᵀAε] = tr A",
+                "z − μ = Lε: the first quadratic form is εᵀε; E[ε] = 0, E[εεᵀ] = I, E[εᵀAε] = tr A",
                 ("L, M lower-triangular with positive diagonal (Cholesky factors)",),
                 prepare=gaussian_terms,
             ),

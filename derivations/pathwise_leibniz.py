@@ -61,7 +61,9 @@ def _general_chain(p: sp.Symbol) -> Chain:
             Step(
                 expect(PATHWISE[p] * _df(mu + sigma * eps)),
                 "Leibniz rule (notes eq. (30)-(31)), then the chain rule ∂f(z)/∂"
-                + n + " = f′(z) ∂z/∂" + n,
+                + n
+                + " = f′(z) ∂z/∂"
+                + n,
                 (_SUPPORT, _DOMINATION.format(p=n)),
                 rule=leibniz(p),
             ),
@@ -76,8 +78,10 @@ def _family_chain(p: sp.Symbol, test) -> Chain:
         sp.Derivative(expect(test.f(z)), p),
         (
             Step(
-                expect(PATHWISE[p] * test.f.expr.diff(sp.Symbol("x", real=True)).subs(
-                    sp.Symbol("x", real=True), z)),
+                expect(
+                    PATHWISE[p]
+                    * test.f.expr.diff(sp.Symbol("x", real=True)).subs(sp.Symbol("x", real=True), z)
+                ),
                 "Leibniz rule and chain rule",
                 (_SUPPORT, _DOMINATION.format(p=_NAME[p])),
                 rule=leibniz(p),

@@ -44,8 +44,11 @@ def _log_derivative_chain(p: sp.Symbol) -> Chain:
         f"Log-derivative step ∂q/∂{_NAME[p]} = q ∂log q/∂{_NAME[p]}",
         sp.Derivative(_q, p),
         (
-            Step(_q * sp.Derivative(sp.log(_q), p), "log-derivative: ∂q = q ∂log q",
-                 ("q > 0 everywhere, so log q is defined",)),
+            Step(
+                _q * sp.Derivative(sp.log(_q), p),
+                "log-derivative: ∂q = q ∂log q",
+                ("q > 0 everywhere, so log q is defined",),
+            ),
             Step(_q * _SCORE_Z[p], "differentiate the Gaussian log-density"),
         ),
     )

@@ -124,9 +124,7 @@ def substitution(old: sp.Symbol, new: sp.Symbol, g: sp.Expr) -> Rule:
         real_line = (-sp.oo, sp.oo)
         if not isinstance(lhs, sp.Integral) or not isinstance(rhs, sp.Integral):
             return _fail(method, "both sides must be integrals")
-        if tuple(lhs.limits) != ((old, *real_line),) or tuple(rhs.limits) != (
-            (new, *real_line),
-        ):
+        if tuple(lhs.limits) != ((old, *real_line),) or tuple(rhs.limits) != ((new, *real_line),):
             return _fail(method, f"expected ∫ d{old} and ∫ d{new} over the real line")
         slope = sp.diff(g, new)
         if slope.has(new) or slope.is_positive is not True:

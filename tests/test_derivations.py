@@ -189,9 +189,9 @@ def test_log_det_rejects_log_sigma_squared_for_the_diagonal_scale():
 def test_log_det_rejects_a_change_of_variables_with_the_wrong_sign():
     d = log_det_jacobian.derivation()
     chain = d.chains[_chain_index(d, "Change of variables, Cholesky")]
-    log_p_plus = chain.steps[0].rhs.func(*(
-        -t if t.has(sp.Determinant) else t for t in sp.Add.make_args(chain.steps[0].rhs)
-    ))  # log p(ε) + log|det|
+    log_p_plus = chain.steps[0].rhs.func(
+        *(-t if t.has(sp.Determinant) else t for t in sp.Add.make_args(chain.steps[0].rhs))
+    )  # log p(ε) + log|det|
     _assert_rejected(_plant(d, "Change of variables, Cholesky", 1, log_p_plus), 1)
 
 
@@ -210,8 +210,12 @@ def test_log_det_rejects_a_triangular_determinant_that_uses_an_off_diagonal_entr
 
 @pytest.mark.parametrize(
     "integrand",
-    [eps**4, eps**3 * sp.exp(sp.Rational(7, 10) * eps), eps**2 * sp.cos(3 * eps),
-     (1 + eps) ** 2 * sp.sin(2 * eps + 1)],
+    [
+        eps**4,
+        eps**3 * sp.exp(sp.Rational(7, 10) * eps),
+        eps**2 * sp.cos(3 * eps),
+        (1 + eps) ** 2 * sp.sin(2 * eps + 1),
+    ],
     ids=["eps^4", "eps^3 exp(0.7 eps)", "eps^2 cos(3 eps)", "(1+eps)^2 sin(2 eps + 1)"],
 )
 def test_gaussian_terms_agrees_with_mpmath_quadrature(integrand):

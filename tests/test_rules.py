@@ -1,0 +1,135 @@
+"""The explicit rules accept their valid steps and reject each violated side condition."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from rtverify.derivation import Status
+from rtverify.rules import leibniz, pointwise, substitution
+
+x = sp.Symbol("x", real=True)
+t = sp.Symbol("t", real=True)
+theta = sp.Symbol("theta", real=True)
+s = sp.Symbol("s", positive=True)
+f = sp.Function("f")
+weight = sp.exp(-(x**2) / 2)
+
+
+def _integral(integrand, lo=-sp.oo, hi=sp.oo, var=x):
+    return sp.Integral(integrand, (var, lo, hi))
+
+
+def test_leibniz_accepts_differentiation_under_fixed_limits():
+    lhs = sp.Derivative(_integral(f(x + theta) * weight), theta)
+    rhs = _integral(sp.diff(f(x + theta), theta) * weight)
+    check = leibniz(theta)(lhs, rhs)
+    assert check.status is Status.RULE
+    assert "free of theta" in check.detail
+
+
+def test_leibniz_accepts_an_equivalent_but_differently_written_integrand():
+    lhs = sp.Derivative(_integral(sp.exp(theta * x) * weight), theta)
+    rhs = _integral(x * sp.exp(theta * x - x**2 / 2))
+    assert leibniz(theta)(lhs, rhs).status is Status.RULE
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"),
+    [(theta, sp.oo), (-sp.oo, 2 * theta), (0, theta**2)],
+    ids=["lower-limit", "upper-limit", "finite-interval"],
+)
+def test_leibniz_rejects_limits_that_depend_on_the_parameter(lo, hi):
+    lhs = sp.Derivative(_integral(f(x) * sp.exp(-theta * x), lo, hi), theta)
+    rhs = _integral(-x * f(x) * sp.exp(-theta * x), lo, hi)
+    check = leibniz(theta)(lhs, rhs)
+    assert check.status is Status.FAILED
+    assert "limits depend on theta" in check.detail
+
+
+def test_leibniz_rejects_a_mismatched_integrand():
+    lhs = sp.Derivative(_integral(f(x + theta) * weight), theta)
+    rhs = _integral(f(x + theta) * weight)  # not differentiated
+    check = leibniz(theta)(lhs, rhs)
+    assert check.status is Status.FAILED
+    assert "not the theta-derivative" in check.detail
+
+
+def test_leibniz_rejects_a_missing_chain_rule_factor():
+    lhs = sp.Derivative(_integral(sp.sin(s * x) * weight), s)
+    rhs = _integral(sp.cos(s * x) * weight)  # the factor x is missing
+    assert leibniz(s)(lhs, rhs).status is Status.FAILED
+
+
+def test_leibniz_rejects_a_non_smooth_integrand():
+    lhs = sp.Derivative(_integral(sp.Abs(x - theta) * weight), theta)
+    rhs = _integral(-sp.sign(x - theta) * weight)
+    check = leibniz(theta)(lhs, rhs)
+    assert check.status is Status.FAILED
+    assert "not smooth" in check.detail and "Abs" in check.detail
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "words"),
+    [
+        (_integral(f(x + theta)), _integral(f(x + theta)), "not the derivative of an integral"),
+        (
+            sp.Derivative(_integral(f(x + theta)), theta, 2),
+            _integral(f(x + theta)),
+            "not a first derivative",
+        ),
+        (sp.Derivative(_integral(f(x + theta)), theta), f(theta), "not an integral"),
+        (
+            sp.Derivative(_integral(f(x + theta)), theta),
+            _integral(sp.diff(f(x + theta), theta), 0, sp.oo),
+            "limits differ",
+        ),
+    ],
+    ids=["no-derivative", "second-derivative", "rhs-not-integral", "rhs-other-limits"],
+)
+def test_leibniz_rejects_malformed_steps(lhs, rhs, words):
+    check = leibniz(theta)(lhs, rhs)
+    assert check.status is Status.FAILED
+    assert words in check.detail
+
+
+def test_pointwise_accepts_equal_integrands_and_rejects_different_ones():
+    q = sp.exp(-((x - theta) ** 2) / 2)
+    lhs = _integral(f(x) * sp.diff(q, theta))
+    good = _integral(f(x) * q * sp.diff(sp.log(q), theta))
+    bad = _integral(f(x) * q * (theta - x))  # sign flipped
+    assert pointwise()(lhs, good).status is Status.RULE
+    assert pointwise()(lhs, bad).status is Status.FAILED
+    assert pointwise()(lhs, _integral(f(x) * sp.diff(q, theta), 0, sp.oo)).status is (Status.FAILED)
+
+
+def test_substitution_accepts_an_increasing_affine_map_of_the_real_line():
+    lhs = _integral(f(x) * sp.exp(-((x - theta) ** 2) / (2 * s**2)))
+    rhs = _integral(f(theta + s * t) * sp.exp(-(t**2) / 2) * s, var=t)
+    check = substitution(x, t, theta + s * t)(lhs, rhs)
+    assert check.status is Status.RULE
+
+
+def test_substitution_rejects_a_missing_jacobian_factor():
+    lhs = _integral(f(x) * sp.exp(-((x - theta) ** 2) / (2 * s**2)))
+    rhs = _integral(f(theta + s * t) * sp.exp(-(t**2) / 2), var=t)  # dx = s dt forgotten
+    check = substitution(x, t, theta + s * t)(lhs, rhs)
+    assert check.status is Status.FAILED
+    assert "integrand" in check.detail
+
+
+@pytest.mark.parametrize(
+    "g", [theta - s * t, theta + theta * t, t**3], ids=["decreasing", "sign-unknown", "cubic"]
+)
+def test_substitution_rejects_maps_that_are_not_increasing_affine(g):
+    lhs = _integral(f(x))
+    rhs = _integral(f(g) * sp.diff(g, t), var=t)
+    check = substitution(x, t, g)(lhs, rhs)
+    assert check.status is Status.FAILED
+    assert "not affine with positive slope" in check.detail
+
+
+def test_substitution_rejects_finite_limits():
+    lhs = _integral(f(x), 0, 1)
+    rhs = _integral(f(s * t) * s, 0, 1 / s, var=t)
+    assert substitution(x, t, s * t)(lhs, rhs).status is Status.FAILED
