@@ -123,7 +123,8 @@ For q = N(μ, σ²) the score is (z − μ)/σ² in μ and ((z − μ)² − σ�
 written over ε ∼ N(0, 1) with z = μ + σε, so the weights are ε/σ and (ε² − 1)/σ. The identity
 is then checked on a family of functions: a quartic with symbolic coefficients, exp(a x),
 sin(k x), cos(k x) -- both sides evaluated in closed form by SymPy (for sin and cos after
-rewriting into exponentials; integrals are taken term by term, by linearity).
+rewriting into exponentials). Integrals are evaluated term by term (linearity), each
+Gaussian factor by completing the square and SymPy's moments ∫ tⁿ e^{−t²/2} dt.
 """
 
 
