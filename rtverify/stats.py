@@ -41,6 +41,7 @@ __all__ = [
     "rng",
     "sample_size_for_mean",
     "seed_for",
+    "skew_corrected_mean_test",
     "variance_test",
     "z_critical",
 ]
@@ -163,6 +164,44 @@ def mean_test(
         return TestOutcome(False, math.inf, z_critical(alpha), alpha, mean, expected, n, what)
     s = float(sd) if sd is not None else float(np.std(x, ddof=1))
     return _z_outcome(mean, expected, s / math.sqrt(n), n, alpha, what)
+
+
+def skew_corrected_mean_test(
+    samples: ArrayLike,
+    expected: float,
+    *,
+    alpha: float = ASSERTION_ALPHA,
+    what: str = "mean",
+) -> TestOutcome:
+    """Two-sided studentised test of E[X] = ``expected`` corrected for the skewness of X.
+
+    Hall's (1992) monotone transformation of the t statistic removes its O(n^{-1/2}) skewness
+    term (Hall, "On the removal of skewness by transformation", JRSS B 54, 221-228; the
+    quadratic part is Johnson's 1978 modified t):
+
+    .. math:: T = \\sqrt n\\,\\big(S + \\hat\\gamma S^2/3 + \\hat\\gamma^2 S^3/27
+        + \\hat\\gamma/(6n)\\big), \\qquad S = (\\bar x - \\mu)/s,\\;
+        \\hat\\gamma = \\hat\\mu_3 / s^3
+
+    Use it instead of :func:`mean_test` without ``sd`` when the samples are skewed and α is
+    small: there the plain studentised z-test's tails are too heavy (measured in
+    ``benchmarks/check_false_alarm.py``: up to 16× the nominal rate at |z| > 4.42 on
+    n = 1000 call means of a baselined score estimator; 1.0× with this correction).
+    """
+    x = np.asarray(samples, dtype=np.float64).ravel()
+    n = x.size
+    if n < 3:
+        raise ValueError("need at least three samples")
+    crit = z_critical(alpha)
+    mean, s = float(np.mean(x)), float(np.std(x, ddof=1))
+    if not (math.isfinite(mean) and math.isfinite(s)) or s == 0.0:
+        passed = bool(mean == expected)
+        return TestOutcome(passed, 0.0 if passed else math.inf, crit, alpha, mean, expected, n,
+                           what)
+    gamma = float(np.mean((x - mean) ** 3)) / s**3
+    t = (mean - expected) / s
+    stat = math.sqrt(n) * (t + gamma * t * t / 3 + gamma * gamma * t**3 / 27 + gamma / (6 * n))
+    return TestOutcome(bool(abs(stat) <= crit), stat, crit, alpha, mean, expected, n, what)
 
 
 def variance_test(
