@@ -12,13 +12,16 @@ How a step is checked (:func:`check_equation`), in order:
    machine-checked side conditions (status ``rule``).
 2. Symbolic: ``simplify((lhs - rhs).doit()) == 0`` under a per-step time limit (status
    ``proved``). An unevaluated ``Integral`` left by ``doit`` means SymPy could not decide.
-3. Numeric fallback, only when SymPy could not decide: both sides are evaluated with mpmath at
-   :data:`NUMERIC_DIGITS` digits at :data:`NUMERIC_POINTS` seeded random points respecting the
-   symbols' assumptions. Agreement to :data:`NUMERIC_RTOL` gives status ``numeric`` -- evidence,
-   never called a proof. A disagreement is a counterexample: status ``failed``.
+3. Numeric fallback, only when SymPy could not decide: at :data:`NUMERIC_POINTS` seeded
+   random points respecting the symbols' assumptions, at :data:`NUMERIC_DIGITS` digits. When
+   SymPy found a closed form of ``lhs - rhs`` that ``simplify`` could not reduce to 0, that
+   closed form is evaluated (cheap); otherwise both sides are, integrals by mpmath quadrature.
+   Agreement to :data:`NUMERIC_RTOL` gives status ``numeric`` -- evidence, never called a
+   proof; the fallback is time-limited too (``undecided`` when it runs out).
 
-A step whose difference simplifies to a non-zero constant, or that disagrees numerically, fails
-with a message naming the derivation, the chain and the step.
+A step is ``failed`` when a counterexample is found: a point where the sides differ. The
+report's message names the derivation, the chain and the step, and gives the point.
+:func:`refute` looks only for a counterexample (to show a published form is wrong).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ __all__ = [
     "NUMERIC_DIGITS",
     "NUMERIC_POINTS",
     "NUMERIC_RTOL",
+    "NUMERIC_TIMEOUT",
     "STEP_TIMEOUT",
     "Chain",
     "Check",
@@ -56,6 +60,8 @@ __all__ = [
 #: purpose: every step of the shipped derivations decides in well under a second, so the status
 #: recorded in the generated docs does not depend on the machine's speed.
 STEP_TIMEOUT = 30.0
+#: Seconds the numeric fallback may take before the step is reported ``undecided``.
+NUMERIC_TIMEOUT = 60.0
 #: Working precision (decimal digits) of the numeric fallback.
 NUMERIC_DIGITS = 50
 #: Number of random points at which the numeric fallback compares both sides.
@@ -262,8 +268,10 @@ def _is_zero(expr: sp.Expr) -> bool:
     return False
 
 
-def _symbolic(lhs: sp.Expr, rhs: sp.Expr, prepare, timeout: float) -> tuple[bool | None, str]:
-    """``(True, "")`` when proved; ``(None, why)`` when SymPy could not decide."""
+def _symbolic(
+    lhs: sp.Expr, rhs: sp.Expr, prepare, timeout: float
+) -> tuple[bool, str, sp.Expr | None]:
+    """``(proved, why not, closed form of lhs - rhs if SymPy found one)``."""
     try:
         with _time_limit(timeout):
             diff = sp.Add(lhs, -rhs)
@@ -271,14 +279,14 @@ def _symbolic(lhs: sp.Expr, rhs: sp.Expr, prepare, timeout: float) -> tuple[bool
                 diff = prepare(diff)
             evaluated = diff.doit()
             if evaluated.has(sp.Integral):
-                return None, "SymPy left an integral unevaluated"
+                return False, "SymPy left an integral unevaluated", None
             if _is_zero(evaluated):
-                return True, ""
-            return None, "simplify(lhs - rhs) did not reduce to 0"
+                return True, "", None
+            return False, "simplify(lhs - rhs) did not reduce to 0", evaluated
     except _StepTimeout:
-        return None, f"SymPy did not decide within {timeout:g} s"
+        return False, f"SymPy did not decide within {timeout:g} s", None
     except (NotImplementedError, ValueError, TypeError, RecursionError) as exc:
-        return None, f"SymPy raised {type(exc).__name__}"
+        return False, f"SymPy raised {type(exc).__name__}", None
 
 
 def _random_value(symbol: sp.Symbol, rng: random.Random) -> sp.Rational:
@@ -328,29 +336,50 @@ def _numeric_value(expr: sp.Expr, point: dict) -> mpmath.mpf | mpmath.mpc:
     return mpmath.mpmathify(complex(value) if not value.is_real else value)
 
 
-def _numeric(lhs: sp.Expr, rhs: sp.Expr, seed: int) -> Check:
+def _sides_from_gap(lhs: sp.Expr, rhs: sp.Expr, point: dict, gap) -> str:
+    """Describe a counterexample found on the closed-form difference: both sides' values when
+    one side is free of integrals (the other is then that value plus or minus the gap)."""
+    if not rhs.has(sp.Integral):
+        b = _numeric_value(rhs, point)
+        return f"lhs = {mpmath.nstr(b + gap, 12)}, rhs = {mpmath.nstr(b, 12)}"
+    if not lhs.has(sp.Integral):
+        a = _numeric_value(lhs, point)
+        return f"lhs = {mpmath.nstr(a, 12)}, rhs = {mpmath.nstr(a - gap, 12)}"
+    return f"lhs - rhs = {mpmath.nstr(gap, 12)} (closed form by SymPy), not 0"
+
+
+_NUMERIC_METHOD = (
+    f"numeric: mpmath at {NUMERIC_DIGITS} digits, {NUMERIC_POINTS} random points, "
+    f"rtol {mpmath.nstr(NUMERIC_RTOL, 2)}"
+)
+
+
+def _numeric(lhs: sp.Expr, rhs: sp.Expr, seed: int, diff: sp.Expr | None = None) -> Check:
+    """Compare both sides at seeded random points. With ``diff`` (a closed form of
+    ``lhs - rhs`` that SymPy found but could not simplify to 0) only ``diff`` is evaluated --
+    cheap even when the sides are multi-dimensional integrals -- and a side is evaluated only
+    for the message when it is free of integrals."""
     rng = random.Random(seed)
     free = sorted((lhs.free_symbols | rhs.free_symbols), key=lambda s: s.name)
-    method = (
-        f"numeric: mpmath at {NUMERIC_DIGITS} digits, {NUMERIC_POINTS} random points, "
-        f"rtol {mpmath.nstr(NUMERIC_RTOL, 2)}"
-    )
     with mpmath.workdps(NUMERIC_DIGITS):
         for _ in range(NUMERIC_POINTS):
             point = {s: _random_value(s, rng) for s in free}
+            where = ", ".join(f"{s}={v}" for s, v in point.items())
             try:
-                a, b = _numeric_value(lhs, point), _numeric_value(rhs, point)
+                if diff is None:
+                    a, b = _numeric_value(lhs, point), _numeric_value(rhs, point)
+                    gap, scale = a - b, max(abs(a), abs(b), mpmath.mpf(1))
+                else:
+                    gap, scale = _numeric_value(diff, point), mpmath.mpf(1)
             except (ValueError, TypeError, ZeroDivisionError) as exc:
-                return Check(Status.UNDECIDED, method, f"numeric evaluation failed: {exc}")
-            scale = max(abs(a), abs(b), mpmath.mpf(1))
-            if abs(a - b) > NUMERIC_RTOL * scale:
-                where = ", ".join(f"{s}={v}" for s, v in point.items())
-                return Check(
-                    Status.FAILED,
-                    method,
-                    f"at {where}: lhs = {mpmath.nstr(a, 12)}, rhs = {mpmath.nstr(b, 12)}",
-                )
-    return Check(Status.NUMERIC, method, "both sides agree at every point")
+                return Check(Status.UNDECIDED, _NUMERIC_METHOD, f"numeric evaluation failed: {exc}")
+            if abs(gap) > NUMERIC_RTOL * scale:
+                if diff is None:
+                    sides = f"lhs = {mpmath.nstr(a, 12)}, rhs = {mpmath.nstr(b, 12)}"
+                else:
+                    sides = _sides_from_gap(lhs, rhs, point, gap)
+                return Check(Status.FAILED, _NUMERIC_METHOD, f"at {where}: {sides}")
+    return Check(Status.NUMERIC, _NUMERIC_METHOD, "both sides agree at every point")
 
 
 def check_equation(
@@ -368,10 +397,16 @@ def check_equation(
     if rule is not None:
         check = rule(lhs, rhs)
         return Check(check.status, check.method, check.detail, time.perf_counter() - started)
-    proved, why = _symbolic(lhs, rhs, prepare, timeout)
+    proved, why, closed = _symbolic(lhs, rhs, prepare, timeout)
     if proved:
         return Check(Status.PROVED, "simplify(lhs - rhs) == 0", "", time.perf_counter() - started)
-    check = _numeric(lhs, rhs, seed)
+    try:
+        with _time_limit(NUMERIC_TIMEOUT):
+            check = _numeric(lhs, rhs, seed, closed)
+    except _StepTimeout:
+        check = Check(
+            Status.UNDECIDED, _NUMERIC_METHOD, f"numeric evaluation took over {NUMERIC_TIMEOUT:g} s"
+        )
     detail = f"{why}; {check.detail}" if check.status is not Status.FAILED else check.detail
     return Check(check.status, check.method, detail, time.perf_counter() - started)
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import sympy as sp
 
-from rtverify.derivation import Chain, Check, Derivation, Status, Step, check_equation
+from rtverify.derivation import (
+    NUMERIC_TIMEOUT,
+    Chain,
+    Check,
+    Derivation,
+    Status,
+    Step,
+    check_equation,
+    refute,
+)
 
 x = sp.Symbol("x", real=True)
 mu = sp.Symbol("mu", real=True)
@@ -119,7 +128,30 @@ def test_an_explicit_rule_decides_the_step_and_can_reject_it():
 
 
 def test_checks_are_reproducible():
-    sigmoid = 1 / (1 + sp.exp(-x))
-    a = check_equation(_expect(sigmoid), sp.Rational(3, 5), seed=7)
-    b = check_equation(_expect(sigmoid), sp.Rational(3, 5), seed=7)
+    lhs = _expect((mu + sigma * x) ** 2)
+    a = check_equation(lhs, mu**2 + 2 * sigma**2, seed=7)
+    b = check_equation(lhs, mu**2 + 2 * sigma**2, seed=7)
+    assert a.status is Status.FAILED
     assert (a.status, a.detail) == (b.status, b.detail)
+
+
+def test_a_false_step_on_a_two_dimensional_integral_is_refuted_from_the_closed_form():
+    # SymPy evaluates the double integral; the wrong right side (σ₂² dropped) is then refuted
+    # by evaluating the closed-form difference, not by 2-D quadrature at 50 digits.
+    y = sp.Symbol("y", real=True)
+    s2 = sp.Symbol("s2", positive=True)
+    density = phi * phi.subs(x, y)
+    lhs = sp.Integral(
+        ((mu + sigma * x) ** 2 + (s2 * y) ** 2) * density, (x, -sp.oo, sp.oo), (y, -sp.oo, sp.oo)
+    )
+    right, wrong = mu**2 + sigma**2 + s2**2, mu**2 + sigma**2
+    assert check_equation(lhs, right).status is Status.PROVED
+    check = check_equation(lhs, wrong)
+    assert check.status is Status.FAILED
+    assert "lhs =" in check.detail and "rhs =" in check.detail
+    assert check.seconds < NUMERIC_TIMEOUT
+
+
+def test_refute_finds_a_counterexample_without_trying_a_proof():
+    assert refute(_expect(x**2), sp.Integer(2)).status is Status.FAILED
+    assert refute(_expect(x**2), sp.Integer(1)).status is Status.NUMERIC  # no counterexample
