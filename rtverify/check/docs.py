@@ -94,6 +94,7 @@ def _properties_table() -> str:
 def render_checking_page(reports: Sequence[Any] = ()) -> str:
     """Markdown of ``docs/checking.md``; ``reports`` (the derivation reports) are not needed."""
     from rtverify.check.api import BUDGET_SECONDS, CALL_TIMEOUT_SECONDS, FALSE_ALARM, check
+    from rtverify.check.targets_grad import TAIL_MARGIN
 
     with tempfile.TemporaryDirectory(prefix="rtverify-check-docs-") as tmp:
         Path(tmp, "my_vae.py").write_text(_MY_VAE, encoding="utf-8")
@@ -145,7 +146,8 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
             "Each call's mean is an unbiased estimate of the exact gradient "
             "(`rtverify.testfunctions`) for a correct estimator, even one that couples the "
             "samples of a call; the check makes one two-sided z-test per configuration and "
-            f"component, at level {FALSE_ALARM:g}/(number of tests) (Bonferroni), so a correct "
+            f"component, at level {FALSE_ALARM:g}/(number of tests × {TAIL_MARGIN:g}) (Bonferroni, "
+            "with a margin for the normal approximation of the call means' tails), so a correct "
             f"estimator fails with probability ≤ {FALSE_ALARM:g}; the seed fixes the noise, so "
             "the same seed gives the same verdict. The variance is reported against the "
             "textbook estimator's exact variance, not judged.\n",

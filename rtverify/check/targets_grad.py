@@ -8,7 +8,8 @@ several f (smooth ones for the pathwise estimator), μ and σ ≠ 1.
 
 Each (f, μ, σ, n, component) is one two-sided z-test of E[call mean] = exact gradient
 (:mod:`rtverify.testfunctions`, derived symbolically) at level α = false_alarm / (number of
-tests) (Bonferroni), so P(a correct IMPL fails the check) ≤ ``false_alarm`` (1e-6 by default).
+tests × ``TAIL_MARGIN``) (Bonferroni, with a margin for the normal approximation), so
+P(a correct IMPL fails the check) ≤ ``false_alarm`` (1e-6 by default).
 When IMPL's per-sample output equals the textbook estimator
 (:mod:`rtverify.estimators`) the exact standard deviation √(Var/n) is used; otherwise the test is
 studentised with the call means and corrected for their skewness (Hall 1992,
@@ -45,6 +46,10 @@ SHAPE_N = (2, 10, 1000)  # samples per call in the shape test
 CALLS = {2: 1000, 10: 400}
 IDENTICAL_RTOL = 1e-12  # per-sample agreement with the textbook estimator (rounding only)
 _GLOBAL_SEEDS = (12345, 54321)
+#: The z-tests' extreme tails rest on the normal approximation of ~1000 call means; simulated,
+#: the skew-corrected test exceeds 4.42 up to ~3× as often as nominal (benchmarks/
+#: check_false_alarm.py --only calibration). Each test therefore spends α/10 of its share.
+TAIL_MARGIN = 10.0
 COMPONENTS = ("∂/∂μ", "∂/∂σ")
 
 
@@ -147,7 +152,10 @@ def run_grad(target: str, box: Sandbox, seed: int, report: Report,
     configs = [(f, mu, s, n) for f, mu, s in CASES for n in SMALL_N]
     n_tests = 2 * len(configs)
     report.n_statistical_tests, report.false_alarm = n_tests, false_alarm
-    alpha = false_alarm / n_tests
+    alpha = false_alarm / (n_tests * TAIL_MARGIN)
+    report.notes.append(
+        f"each z-test at α = {alpha:.1e} = {false_alarm:g}/({n_tests} × {TAIL_MARGIN:g}): "
+        f"Bonferroni, with a {TAIL_MARGIN:g}× margin for the normal approximation of the tails")
 
     # 1. shapes (a single call first, so a hang is caught by the call timeout)
     name0, mu0, s0 = CASES[0]
