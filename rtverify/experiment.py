@@ -3,8 +3,8 @@
 Notebook 000: q = N(θ, 1), θ = 2, objective E_q[z²] (gradient 2θ = 4). For each
 N ∈ {10, 100, 1000, 10000, 100000} it forms 100 independent N-sample estimates with
 
-- the score-function estimator (1/N) Σ z_j² (z_j − θ) (notes eq. (16); Q&A eq. (1)), and
-- the pathwise estimator (1/N) Σ 2(θ + ε_j) (notes eq. (42)–(43); Q&A eq. (2)),
+- the score-function estimator (1/N) Σ z_j² (z_j − θ) (notes eq. (38); Q&A eq. (1)), and
+- the pathwise estimator (1/N) Σ 2(θ + ε_j) (notes eq. (41); Q&A eq. (2)),
 
 and compares their variances. Here each variance sits beside its exact value Var/N, with the
 per-sample variances derived symbolically (derivation ``estimator-variance``):
@@ -17,6 +17,7 @@ cell); ``--independent`` draws separate streams, as its loop.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -151,6 +152,12 @@ def format_table(study: Study, markdown: bool = False) -> str:
     return "\n".join([fmt.format(*head)] + [fmt.format(*c) for c in body])
 
 
+def figure_data(study: Study) -> str:
+    """The plotted numbers as one line of JSON (embedded in the SVG's description)."""
+    rows = [[r.estimator, r.n, float(f"{r.variance:.6g}")] for r in study.rows]
+    return json.dumps({"theta": study.theta, "reps": study.reps, "seed": study.seed, "rows": rows})
+
+
 def plot_study(study: Study, path: str | Path) -> Path:
     """Write the log-log plot of variance against N, with the exact Var/N lines (SVG/PNG/PDF).
 
@@ -182,7 +189,9 @@ def plot_study(study: Study, path: str | Path) -> Path:
         ax.legend(fontsize=8)
         ax.grid(True, which="major", alpha=0.3)
         fig.tight_layout()
-        fig.savefig(path, metadata={"Date": None} if path.suffix == ".svg" else None)
+        # the SVG carries the plotted numbers, so a test can tell a stale figure without matplotlib
+        meta = {"Date": None, "Description": figure_data(study)} if path.suffix == ".svg" else None
+        fig.savefig(path, metadata=meta)
         plt.close(fig)
     return path
 

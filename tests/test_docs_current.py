@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from rtverify.docs import generate_pages
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "derivations"
@@ -27,3 +29,26 @@ def test_no_derivation_page_is_left_over_from_a_removed_derivation(derivation_re
 def test_every_derivation_holds(derivation_reports):
     failures = [f for r in derivation_reports for f in r.failures]
     assert not failures, "\n".join(failures)
+
+
+FIGURE = DOCS.parent / "figures" / "variance.svg"
+FIGURE_FIX = "regenerate with: rtverify variance --plot docs/figures/variance.svg"
+
+
+def test_the_committed_figure_plots_the_numbers_rtverify_variance_computes_now():
+    """Without matplotlib: the SVG embeds its plotted numbers; they must be today's."""
+    import re
+
+    from rtverify.experiment import figure_data, run_study
+
+    found = re.search(r"<dc:description>(.*?)</dc:description>", FIGURE.read_text())
+    assert found, f"{FIGURE} carries no data; {FIGURE_FIX}"
+    assert found.group(1) == figure_data(run_study()), f"{FIGURE} is stale; {FIGURE_FIX}"
+
+
+def test_the_committed_figure_is_byte_for_byte_what_the_command_writes(tmp_path):
+    pytest.importorskip("matplotlib")
+    from rtverify.experiment import plot_study, run_study
+
+    fresh = plot_study(run_study(), tmp_path / "variance.svg")
+    assert fresh.read_bytes() == FIGURE.read_bytes(), f"{FIGURE} is stale; {FIGURE_FIX}"
