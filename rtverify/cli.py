@@ -109,7 +109,7 @@ def _cmd_derive(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rtverify",
         description="A verified reference for the reparameterization trick and its neighbours.",
@@ -137,23 +137,28 @@ def _parser() -> argparse.ArgumentParser:
     derive.add_argument("--jobs", type=int, default=jobs_default)
     derive.set_defaults(func=_cmd_derive)
 
-    from rtverify import experiment
-
+    # The subcommands below import heavy modules: only the one that runs is imported.
     variance = sub.add_parser("variance", help="reproduce the source notebook's variance study")
-    experiment.add_arguments(variance)
-    variance.set_defaults(func=experiment.run_cli)
+    if command == "variance":
+        from rtverify import experiment
 
-    from rtverify.check import cli as check_cli
+        experiment.add_arguments(variance)
+        variance.set_defaults(func=experiment.run_cli)
 
     check = sub.add_parser("check", help="check an implementation against the reference")
-    check_cli.add_arguments(check)
-    check.set_defaults(func=check_cli.run_cli)
+    if command == "check":
+        from rtverify.check import cli as check_cli
+
+        check_cli.add_arguments(check)
+        check.set_defaults(func=check_cli.run_cli)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rtverify`` console script."""
-    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = _parser(command)
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)
 

@@ -25,10 +25,10 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats as _st
 
 __all__ = [
     "ASSERTION_ALPHA",
@@ -45,6 +45,8 @@ __all__ = [
     "variance_test",
     "z_critical",
 ]
+
+_NORMAL = NormalDist()
 
 #: Probability that a full default test run fails although everything is correct.
 SUITE_FALSE_FAILURE_BUDGET = 1e-6
@@ -86,7 +88,8 @@ def z_critical(alpha: float, two_sided: bool = True) -> float:
     """The standard normal quantile z with P(|Z| > z) = α (or P(Z > z) = α one-sided)."""
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), not {alpha}")
-    return float(_st.norm.isf(alpha / 2 if two_sided else alpha))
+    tail = alpha / 2 if two_sided else alpha
+    return -_NORMAL.inv_cdf(tail)  # Wichura's AS 241: ~1e-16 relative accuracy
 
 
 def sample_size_for_mean(
@@ -96,7 +99,7 @@ def sample_size_for_mean(
     bias of size δ with probability ``power``, when one draw has standard deviation ``sd``."""
     if sd < 0 or delta <= 0:
         raise ValueError("need sd >= 0 and delta > 0")
-    z = z_critical(alpha) + float(_st.norm.isf(1.0 - power))
+    z = z_critical(alpha) + _NORMAL.inv_cdf(power)
     return max(2, math.ceil((z * sd / delta) ** 2))
 
 
@@ -198,8 +201,9 @@ def skew_corrected_mean_test(
     mean, s = float(np.mean(x)), float(np.std(x, ddof=1))
     if not (math.isfinite(mean) and math.isfinite(s)) or s == 0.0:
         passed = bool(mean == expected)
-        return TestOutcome(passed, 0.0 if passed else math.inf, crit, alpha, mean, expected, n,
-                           what)
+        return TestOutcome(
+            passed, 0.0 if passed else math.inf, crit, alpha, mean, expected, n, what
+        )
     gamma = float(np.mean((x - mean) ** 3)) / s**3
     t = (mean - expected) / s
     stat = math.sqrt(n) * (t + gamma * t * t / 3 + gamma * gamma * t**3 / 27 + gamma / (6 * n))

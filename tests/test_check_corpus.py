@@ -69,7 +69,11 @@ def test_corpus_file_gets_the_verdict_it_deserves(path, monkeypatch):
 
 
 def test_corpus_holds_correct_and_buggy_files_for_every_target():
-    metas = [_meta(p) for p in CORPUS.glob("*.py")]
+    metas = [
+        _meta(p)
+        for p in CORPUS.glob("*.py")
+        if 'REQUIRES = "torch"' not in p.read_text(encoding="utf-8")
+    ]
     for target in ("gaussian-kl", "reparam-sample", *GRADIENT):
         verdicts = {m.EXPECT is None for m in metas if m.TARGET == target}
         assert verdicts == {True, False}, target
