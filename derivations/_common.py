@@ -169,6 +169,10 @@ def gaussian_terms(expr: sp.Expr) -> sp.Expr:
     integrable. Derivatives are then evaluated and the result expanded, so that most true
     steps are exactly 0 before ``simplify`` is called. Use as a step's ``prepare``: it turns
     seconds of SymPy pattern matching on one big integrand into a few cached moment integrals.
+
+    Deliberately independent of :func:`rtverify.moments.normal_expectation`, which computes the
+    exact moments the numeric reference is tested against: the derivations must not share an
+    integrator with the code they cross-check (each route is tested against quadrature).
     """
     evaluated = expr.replace(lambda e: isinstance(e, sp.Integral), _split_integral)
     return sp.expand(evaluated.doit())

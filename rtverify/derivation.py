@@ -159,7 +159,9 @@ class Derivation:
             found |= chain.start.free_symbols
             for step in chain.steps:
                 found |= step.rhs.free_symbols
-        return sorted((s for s in found if isinstance(s, sp.Symbol)), key=lambda s: s.name)
+        symbols = (s for s in found if isinstance(s, sp.Symbol))
+        # name, then assumptions: two symbols may share a name (e.g. L_11 > 0 and L_11 real)
+        return sorted(symbols, key=lambda s: (s.name, sorted(s.assumptions0.items())))
 
     def verify(self, *, timeout: float = STEP_TIMEOUT) -> DerivationReport:
         """Check every step of every chain; see :func:`check_equation`."""

@@ -19,7 +19,9 @@ The integral over ε is done once and for all by two classical results instead o
   J_0 = ½ erfc(t/√2), J_1 = φ(t) (integration by parts, φ' = −εφ).
 
 Both are checked against ``sympy.integrate`` and 50-digit mpmath quadrature in
-``tests/test_testfunctions.py``. Anything else raises ``NotImplementedError``.
+``tests/test_testfunctions.py``. Anything else raises ``NotImplementedError``. The derivations
+evaluate their integrals with their own routine (``derivations/_common.gaussian_terms``), on
+purpose: two independent routes to the same Gaussian integrals.
 """
 
 from __future__ import annotations

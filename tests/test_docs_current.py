@@ -12,16 +12,20 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "derivations"
 FIX = "regenerate with: rtverify derive"
 
 
-def test_every_generated_page_is_committed_and_current(derivation_reports):
-    pages = generate_pages(derivation_reports)
+@pytest.fixture(scope="module")
+def pages(derivation_reports):
+    return generate_pages(derivation_reports)
+
+
+def test_every_generated_page_is_committed_and_current(pages):
     for name, text in pages.items():
         path = (DOCS / name).resolve()
         assert path.exists(), f"{path} is missing; {FIX}"
         assert path.read_text(encoding="utf-8") == text, f"{path} is stale; {FIX}"
 
 
-def test_no_derivation_page_is_left_over_from_a_removed_derivation(derivation_reports):
-    expected = {n for n in generate_pages(derivation_reports) if "/" not in n}
+def test_no_derivation_page_is_left_over_from_a_removed_derivation(pages):
+    expected = {n for n in pages if "/" not in n}
     committed = {p.name for p in DOCS.glob("*.md")}
     assert committed == expected, f"unexpected pages {committed - expected}; {FIX}"
 
