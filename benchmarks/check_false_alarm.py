@@ -103,10 +103,12 @@ def _rejections(m, seed: int, alpha: float, zs: list[float]) -> bool:
     for f, mu, s in CASES:
         tf = test_function(f)
         for n in SMALL_N:
-            eps = stats.rng("rtverify check", m.TARGET, seed, f, mu, s, n) \
-                .standard_normal((CALLS[n], n))
-            values = np.stack([np.asarray(m.impl(tf.f, tf.df, mu, s, e.copy()),
-                                          dtype=np.float64) for e in eps])
+            eps = stats.rng("rtverify check", m.TARGET, seed, f, mu, s, n).standard_normal(
+                (CALLS[n], n)
+            )
+            values = np.stack(
+                [np.asarray(m.impl(tf.f, tf.df, mu, s, e.copy()), dtype=np.float64) for e in eps]
+            )
             outcomes, _, _ = call_mean_tests(m.TARGET, f, mu, s, eps, values, alpha)
             zs.extend(o.statistic for o in outcomes)
             rejected |= not all(o.passed for o in outcomes)
@@ -117,19 +119,24 @@ def gradient(seeds: int) -> None:
     n_tests = 2 * len(CASES) * len(SMALL_N)
     alpha = 1e-6 / (n_tests * TAIL_MARGIN)
     crit = stats.z_critical(alpha)
-    print(f"gradient targets: {n_tests} z-tests per check at α = {alpha:.2e} (critical "
-          f"|z| = {crit:.2f}); stated family-wise false-alarm probability ≤ 1e-6")
+    print(
+        f"gradient targets: {n_tests} z-tests per check at α = {alpha:.2e} (critical "
+        f"|z| = {crit:.2f}); stated family-wise false-alarm probability ≤ 1e-6"
+    )
     for path, m in corpus_files(GRADIENT):
         prepare(m.TARGET)
         zs: list[float] = []
         started = time.perf_counter()
         failing = sum(_rejections(m, seed, alpha, zs) for seed in range(seeds))
         z = np.abs(np.array(zs))
-        tails = ", ".join(f"|z|>{c}: {np.mean(z > c):.2e} (nominal {2 * norm.sf(c):.0e})"
-                          for c in LEVELS)
-        print(f"  {path.name:24s} {seeds} seeds, {z.size} z-tests: {failing} failing checks "
-              f"(observed rate {failing / seeds:.3g}); max |z| = {z.max():.2f}; {tails} "
-              f"[{time.perf_counter() - started:.0f} s]")
+        tails = ", ".join(
+            f"|z|>{c}: {np.mean(z > c):.2e} (nominal {2 * norm.sf(c):.0e})" for c in LEVELS
+        )
+        print(
+            f"  {path.name:24s} {seeds} seeds, {z.size} z-tests: {failing} failing checks "
+            f"(observed rate {failing / seeds:.3g}); max |z| = {z.max():.2f}; {tails} "
+            f"[{time.perf_counter() - started:.0f} s]"
+        )
 
 
 def power(seeds: int) -> None:
@@ -142,8 +149,10 @@ def power(seeds: int) -> None:
         prepare(m.TARGET)
         zs: list[float] = []
         flagged = sum(_rejections(m, seed, alpha, zs) for seed in range(seeds))
-        print(f"  {path.name:28s} flagged {flagged}/{seeds}; median max |z| per check "
-              f"{np.median(np.abs(np.array(zs)).reshape(seeds, -1).max(axis=1)):.1f}")
+        print(
+            f"  {path.name:28s} flagged {flagged}/{seeds}; median max |z| per check "
+            f"{np.median(np.abs(np.array(zs)).reshape(seeds, -1).max(axis=1)):.1f}"
+        )
 
 
 def calibration(reps: int) -> None:
@@ -167,21 +176,26 @@ def calibration(reps: int) -> None:
                 t = m / sd
                 root = np.sqrt(CALLS[n])
                 z_plain.append(root * t)
-                z_hall.append(root * (t + gamma * t**2 / 3 + gamma**2 * t**3 / 27
-                                      + gamma / (6 * CALLS[n])))
+                z_hall.append(
+                    root * (t + gamma * t**2 / 3 + gamma**2 * t**3 / 27 + gamma / (6 * CALLS[n]))
+                )
             rates = []
             for label, z in (("plain", z_plain), ("skew-corrected", z_hall)):
                 z = np.abs(np.concatenate(z).ravel())
                 rates.append(f"{label}: {np.mean(z > 3.29):.1e}, {np.mean(z > 4.42):.1e}")
-            print(f"  {name:12s} μ = {mu:4}, σ = {s}, n = {n:2d}: rate beyond 3.29, 4.42: "
-                  + "; ".join(rates))
+            print(
+                f"  {name:12s} μ = {mu:4}, σ = {s}, n = {n:2d}: rate beyond 3.29, 4.42: "
+                + "; ".join(rates)
+            )
 
 
 def full(seeds: int) -> None:
     print(f"whole check() (worker process) on {seeds} seeds:")
     for path, m in corpus_files(("gaussian-kl", "reparam-sample", *GRADIENT)):
-        verdicts = [check(m.TARGET, f"{path}:impl", param=m.PARAM, reduction=m.REDUCTION,
-                          seed=seed).ok for seed in range(seeds)]
+        verdicts = [
+            check(m.TARGET, f"{path}:impl", param=m.PARAM, reduction=m.REDUCTION, seed=seed).ok
+            for seed in range(seeds)
+        ]
         print(f"  {path.name:24s} {sum(verdicts)}/{seeds} conform")
 
 
@@ -191,10 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", type=int, default=3, help="seeds through the whole check()")
     parser.add_argument("--power-seeds", type=int, default=20)
     parser.add_argument("--calibration-reps", type=int, default=16000)
-    parser.add_argument("--only", choices=("deterministic", "gradient", "calibration", "power",
-                                           "full"))
-    parser.add_argument("--exclude", nargs="*", default=[], metavar="NAME",
-                        help="leave out corpus files whose names contain NAME")
+    parser.add_argument(
+        "--only", choices=("deterministic", "gradient", "calibration", "power", "full")
+    )
+    parser.add_argument(
+        "--exclude",
+        nargs="*",
+        default=[],
+        metavar="NAME",
+        help="leave out corpus files whose names contain NAME",
+    )
     args = parser.parse_args(argv)
     EXCLUDE.extend(args.exclude)
     if args.only in (None, "deterministic"):

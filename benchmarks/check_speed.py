@@ -40,8 +40,11 @@ RUNS = (
 
 def _cli(target: str, name: str, extra: tuple[str, ...]) -> tuple[float, int]:
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "rtverify", "check", target,
-                           f"{CORPUS / name}:impl", *extra], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rtverify", "check", target, f"{CORPUS / name}:impl", *extra],
+        capture_output=True,
+        text=True,
+    )
     return time.perf_counter() - started, proc.returncode
 
 
@@ -58,8 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         times, codes = zip(*(_cli(target, name, extra) for _ in range(args.repeat)), strict=True)
         over += max(times) > BUDGET_SECONDS
-        print(f"{target:18s} {name:28s} {statistics.median(times):8.2f} {max(times):6.2f}  "
-              f"{sorted(set(codes))}")
+        print(
+            f"{target:18s} {name:28s} {statistics.median(times):8.2f} {max(times):6.2f}  "
+            f"{sorted(set(codes))}"
+        )
     if args.api:
         from rtverify.check import check
 

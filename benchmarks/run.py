@@ -93,9 +93,18 @@ def toy_experiment(repeat: int) -> dict:
     run_study(sizes=(10,), reps=2)  # warm the exact-moment cache and the imports
     legacy = np.random.RandomState(1)
     gen = np.random.default_rng(1)
-    times: dict[str, list[float]] = {k: [] for k in (
-        "rng", "score", "pathwise", "both", "both_independent", "notebook",
-        "notebook_generator")}
+    times: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "rng",
+            "score",
+            "pathwise",
+            "both",
+            "both_independent",
+            "notebook",
+            "notebook_generator",
+        )
+    }
     for _ in range(repeat):
         times["rng"].append(_rng_fill(per_estimator))
         times["score"].append(_timed(lambda: run_study(estimators=("score",))))
@@ -103,8 +112,7 @@ def toy_experiment(repeat: int) -> dict:
         times["both"].append(_timed(run_study))
         times["both_independent"].append(_timed(lambda: run_study(paired=False)))
         times["notebook"].append(_timed(lambda: _notebook_loop(legacy.randn)))
-        times["notebook_generator"].append(
-            _timed(lambda: _notebook_loop(gen.standard_normal)))
+        times["notebook_generator"].append(_timed(lambda: _notebook_loop(gen.standard_normal)))
     best = {k: min(v) for k, v in times.items()}
     ratios = {e: round(best["rng"] / best[e], 3) for e in ("score", "pathwise")}
     return {
@@ -112,9 +120,11 @@ def toy_experiment(repeat: int) -> dict:
         "toy_experiment_vs_rng_per_estimator": ratios,
         "toy_experiment_vs_notebook_loop": round(best["notebook"] / best["both"], 2),
         "toy_experiment_vs_notebook_loop_independent": round(
-            best["notebook"] / best["both_independent"], 2),
+            best["notebook"] / best["both_independent"], 2
+        ),
         "toy_experiment_vs_notebook_loop_generator": round(
-            best["notebook_generator"] / best["both"], 2),
+            best["notebook_generator"] / best["both"], 2
+        ),
         "toy_experiment_samples_per_estimator": per_estimator,
         "toy_experiment_seconds": {k: round(v, 4) for k, v in best.items()},
         "rng_samples_per_second": round(per_estimator / best["rng"]),
@@ -133,8 +143,13 @@ def general_f(repeat: int, n: int = 1 << 20) -> dict:
             rng_t, blocked, samples = [], [], []
             for _ in range(repeat):
                 rng_t.append(_rng_fill(n))
-                blocked.append(_timed(lambda est=est, tf=tf: repeated_means(
-                    est, tf.f, tf.df, 0.3, 0.8, n, 1, np.random.default_rng(3))))
+                blocked.append(
+                    _timed(
+                        lambda est=est, tf=tf: repeated_means(
+                            est, tf.f, tf.df, 0.3, 0.8, n, 1, np.random.default_rng(3)
+                        )
+                    )
+                )
                 samples.append(_timed(lambda fn=fn, tf=tf: fn(tf.f, tf.df, 0.3, 0.8, eps)))
             row[f"{est}_repeated_means_vs_rng"] = round(min(rng_t) / min(blocked), 3)
             row[f"{est}_samples_per_second"] = round(n / min(samples))
@@ -144,8 +159,12 @@ def general_f(repeat: int, n: int = 1 << 20) -> dict:
 
 def first_use() -> float:
     tf = T.cosine(7 / 3)
-    return round(_timed(lambda: (tf.grad(0.1, 0.9), tf.score_variance(0.1, 0.9),
-                                 tf.pathwise_variance(0.1, 0.9))), 3)
+    return round(
+        _timed(
+            lambda: (tf.grad(0.1, 0.9), tf.score_variance(0.1, 0.9), tf.pathwise_variance(0.1, 0.9))
+        ),
+        3,
+    )
 
 
 def main() -> None:
@@ -157,9 +176,14 @@ def main() -> None:
         "general_f": general_f(args.repeat),
         "exact_moments_first_use_seconds": first_use(),
         "goals": {"toy_experiment_vs_rng": 0.85, "toy_experiment_vs_notebook_loop": 2.7},
-        "machine": {"python": platform.python_version(), "numpy": np.__version__,
-                    "cpus": os.cpu_count(), "load_average_1min": round(os.getloadavg()[0], 2),
-                    "threads": "1 (OMP/OPENBLAS/MKL_NUM_THREADS)", "repeat": args.repeat},
+        "machine": {
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "cpus": os.cpu_count(),
+            "load_average_1min": round(os.getloadavg()[0], 2),
+            "threads": "1 (OMP/OPENBLAS/MKL_NUM_THREADS)",
+            "repeat": args.repeat,
+        },
     }
     print(json.dumps(result, indent=2))
 

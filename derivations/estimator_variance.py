@@ -112,8 +112,11 @@ def _x_squared_chains() -> tuple[Chain, ...]:
         Chain(
             "Score-function estimator for f = z², μ-component",
             score_mu,
-            (Step(v["score_mu"], "Gaussian moments E ε^{2j} = (2j − 1)!!", prepare=gaussian_terms),
-             ),
+            (
+                Step(
+                    v["score_mu"], "Gaussian moments E ε^{2j} = (2j − 1)!!", prepare=gaussian_terms
+                ),
+            ),
             "One sample is f(z) ε/σ with z = μ + σε (notes eq. (16)); the notebook's "
             "z²(z − θ) is this at σ = 1.",
         ),
@@ -125,16 +128,26 @@ def _x_squared_chains() -> tuple[Chain, ...]:
         Chain(
             "Pathwise estimator for f = z², both components",
             _var(2 * _z) + _var(2 * _z * eps),
-            (Step(v["pathwise_mu"] + v["pathwise_sigma"], "Gaussian moments",
-                  prepare=gaussian_terms),),
+            (
+                Step(
+                    v["pathwise_mu"] + v["pathwise_sigma"],
+                    "Gaussian moments",
+                    prepare=gaussian_terms,
+                ),
+            ),
             "One sample is f'(z)·(1, ε) = 2z·(1, ε) (notes eq. (42)-(43)); the μ-component "
             "has variance 4σ² and the σ-component 4μ² + 8σ².",
         ),
         Chain(
             "The notebook's case q = N(θ, 1): the pathwise estimator wins for every θ",
             _var((theta + eps) ** 2 * eps) - _var(2 * (theta + eps)),
-            (Step(theta**4 + 14 * theta**2 + 11,
-                  "Gaussian moments (chains 1 and 3 at μ = θ, σ = 1)", prepare=gaussian_terms),),
+            (
+                Step(
+                    theta**4 + 14 * theta**2 + 11,
+                    "Gaussian moments (chains 1 and 3 at μ = θ, σ = 1)",
+                    prepare=gaussian_terms,
+                ),
+            ),
             "θ⁴ + 14θ² + 11 is a sum of non-negative terms plus 11, hence > 0 for every real θ "
             "(SymPy's assumptions confirm `is_positive`); at θ = 2 the variances are 87 and 4.",
         ),
@@ -142,8 +155,11 @@ def _x_squared_chains() -> tuple[Chain, ...]:
             "Score-function estimator with a constant baseline b, q = N(θ, 1)",
             _var(((theta + eps) ** 2 - b) * eps),
             (
-                Step(theta**4 + 14 * theta**2 + 15 - 2 * b * (theta**2 + 3) + b**2,
-                     "Gaussian moments", prepare=gaussian_terms),
+                Step(
+                    theta**4 + 14 * theta**2 + 15 - 2 * b * (theta**2 + 3) + b**2,
+                    "Gaussian moments",
+                    prepare=gaussian_terms,
+                ),
                 Step((b - theta**2 - 3) ** 2 + 8 * theta**2 + 6, "complete the square in b"),
             ),
             "Subtracting b keeps the estimator unbiased (E[ε] = 0). The variance is smallest at "
@@ -158,32 +174,46 @@ def _counterexample_chains() -> tuple[Chain, ...]:
     at0 = {mu: 0}
     cos_diff = _var(-k * sp.sin(k * _z)) - _var(sp.cos(k * _z) * eps / sigma)
     ua, uc = cos_threshold_function()
-    step_grad = sp.Derivative(sp.Integral(sp.exp(-(eps**2) / 2) / sp.sqrt(2 * sp.pi),
-                                          (eps, -mu / sigma, sp.oo)), mu)
+    step_grad = sp.Derivative(
+        sp.Integral(sp.exp(-(eps**2) / 2) / sp.sqrt(2 * sp.pi), (eps, -mu / sigma, sp.oo)), mu
+    )
     return (
         Chain(
             "Gaussian bump f = exp(−k z²) at μ = 0: Var pathwise − Var score",
             (_var(-2 * k * _z * bump) - _var(bump * eps / sigma)).subs(at0),
-            (Step((4 * k**2 * sigma**4 - 1) / (sigma**2 * (1 + 4 * k * sigma**2) ** sp.Rational(
-                3, 2)), "complete the square: E[ε² e^{−aε²}] = (1 + 2a)^{−3/2}",
-                prepare=gaussian_terms),),
+            (
+                Step(
+                    (4 * k**2 * sigma**4 - 1)
+                    / (sigma**2 * (1 + 4 * k * sigma**2) ** sp.Rational(3, 2)),
+                    "complete the square: E[ε² e^{−aε²}] = (1 + 2a)^{−3/2}",
+                    prepare=gaussian_terms,
+                ),
+            ),
             "The sign is that of 4k²σ⁴ − 1: the pathwise estimator has the larger variance "
             "exactly when k > 1/(2σ²). The Q&A's doubt is justified.",
         ),
         Chain(
             "f = cos(k z): Var pathwise − Var score, μ-component",
             cos_diff,
-            (Step((ua + uc * sp.cos(2 * k * mu)).subs(u, k * sigma) / (2 * sigma**2),
-                  "Gaussian characteristic function E e^{itε} = e^{−t²/2} and its derivatives",
-                  prepare=_trig),),
+            (
+                Step(
+                    (ua + uc * sp.cos(2 * k * mu)).subs(u, k * sigma) / (2 * sigma**2),
+                    "Gaussian characteristic function E e^{itε} = e^{−t²/2} and its derivatives",
+                    prepare=_trig,
+                ),
+            ),
             "With u = kσ the bracket is (u² − 1) + (3u² − 1) cos(2kμ) e^{−2u²}: positive at "
             "every μ for u > u_hi ≈ 1.109, negative at every μ for u < u_lo ≈ 0.851.",
         ),
         Chain(
             "f = 1[z > 0]: the true μ-gradient",
             step_grad,
-            (Step(sp.exp(-(mu**2) / (2 * sigma**2)) / (sp.sqrt(2 * sp.pi) * sigma),
-                  "fundamental theorem of calculus: E 1[z > 0] = P(ε > −μ/σ)"),),
+            (
+                Step(
+                    sp.exp(-(mu**2) / (2 * sigma**2)) / (sp.sqrt(2 * sp.pi) * sigma),
+                    "fundamental theorem of calculus: E 1[z > 0] = P(ε > −μ/σ)",
+                ),
+            ),
             "The pathwise estimator f'(z) = 0 (a.e.) has expectation 0 ≠ φ(μ/σ)/σ: "
             "differentiating under the integral fails for a discontinuous f. The score-function "
             "estimator 1[z > 0] ε/σ is unbiased.",

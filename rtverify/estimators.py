@@ -195,8 +195,9 @@ def repeated_means(
 
     def run(rows: int, m: int):
         if (rows, m) not in views:  # at most two shapes per call: full and last block
-            views[rows, m] = tuple(b[: rows * m].reshape(rows, m)
-                                   for b in (eps_buf, z_buf, tmp_buf))
+            views[rows, m] = tuple(
+                b[: rows * m].reshape(rows, m) for b in (eps_buf, z_buf, tmp_buf)
+            )
         e, z, tmp = views[rows, m]
         rng.standard_normal(out=e)
         if sigma == 1.0:

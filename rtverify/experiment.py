@@ -124,9 +124,17 @@ def run_study(
             means = repeated_means(group, tf.f, tf.df, theta, 1.0, n, reps, rng, component=0)
             cells.update({(e, n): m for e, m in zip(group, means, strict=True)})
     rows = tuple(
-        Row(e, int(n), float(cells[e, n].mean()), float(cells[e, n].var(ddof=1)), grad,
-            per_sample[e] / n, cells[e, n])
-        for e in estimators for n in map(int, sizes)
+        Row(
+            e,
+            int(n),
+            float(cells[e, n].mean()),
+            float(cells[e, n].var(ddof=1)),
+            grad,
+            per_sample[e] / n,
+            cells[e, n],
+        )
+        for e in estimators
+        for n in map(int, sizes)
     )
     return Study(float(theta), reps, seed, rows, time.perf_counter() - started)
 
@@ -179,10 +187,20 @@ def plot_study(study: Study, path: str | Path) -> Path:
         fig, ax = plt.subplots(figsize=(6, 4))
         for e, color in zip(ESTIMATORS, ("tab:red", "tab:blue"), strict=True):
             rows = [study.row(e, int(n)) for n in sizes]
-            ax.loglog(sizes, [r.variance for r in rows], "o", color=color,
-                      label=f"{_LABEL[e]} (empirical)")
-            ax.loglog(sizes, [r.exact_variance for r in rows], "-", color=color,
-                      label=f"{_LABEL[e]}: exact {rows[0].exact_variance * rows[0].n:g}/N")
+            ax.loglog(
+                sizes,
+                [r.variance for r in rows],
+                "o",
+                color=color,
+                label=f"{_LABEL[e]} (empirical)",
+            )
+            ax.loglog(
+                sizes,
+                [r.exact_variance for r in rows],
+                "-",
+                color=color,
+                label=f"{_LABEL[e]}: exact {rows[0].exact_variance * rows[0].n:g}/N",
+            )
         ax.set_xlabel("N (samples per estimate)")
         ax.set_ylabel(f"variance over {study.reps} estimates")
         ax.set_title(f"Gradient of E[z²], q = N({study.theta:g}, 1)")
@@ -209,54 +227,74 @@ def render_variance_page(reports: object = None) -> str:
     for r in reports or ():
         if getattr(getattr(r, "derivation", None), "slug", "") == "estimator-variance":
             how = f" ({r.how()}; {'holds' if r.ok else 'FAILS'})"
-    return "\n".join([
-        "# The notebook's variance experiment",
-        "",
-        (__doc__ or "").split("\n\n", 1)[1].strip().replace("``", "`"),
-        "",
-        f"Exact values: derivation [estimator-variance](derivations/estimator-variance.md){how}.",
-        "",
-        f"θ = {study.theta:g}, {study.reps} estimates per N, seed {study.seed} "
-        f"(`rtverify variance --seed {study.seed}`); true gradient 2θ = {2 * study.theta:g}.",
-        "",
-        format_table(study, markdown=True),
-        "",
-        f"![Variance against N, log-log, with the exact lines]({FIGURE})",
-        "",
-        f"The pathwise estimator's variance is {ratio:.3g} times smaller at every N; both "
-        "fall as 1/N. Agreement of every cell with Var/N is a calibrated test in "
-        "`tests/test_experiment.py` (with 100 estimates a variance is known to about ±14 %).",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# The notebook's variance experiment",
+            "",
+            (__doc__ or "").split("\n\n", 1)[1].strip().replace("``", "`"),
+            "",
+            "Exact values: derivation "
+            f"[estimator-variance](derivations/estimator-variance.md){how}.",
+            "",
+            f"θ = {study.theta:g}, {study.reps} estimates per N, seed {study.seed} "
+            f"(`rtverify variance --seed {study.seed}`); true gradient 2θ = {2 * study.theta:g}.",
+            "",
+            format_table(study, markdown=True),
+            "",
+            f"![Variance against N, log-log, with the exact lines]({FIGURE})",
+            "",
+            f"The pathwise estimator's variance is {ratio:.3g} times smaller at every N; both "
+            "fall as 1/N. Agreement of every cell with Var/N is a calibrated test in "
+            "`tests/test_experiment.py` (with 100 estimates a variance is known to about ±14 %).",
+            "",
+        ]
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``rtverify variance``."""
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                        help=f"seed of the run (default {DEFAULT_SEED}); runs repeat exactly")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"seed of the run (default {DEFAULT_SEED}); runs repeat exactly",
+    )
     parser.add_argument("--theta", type=float, default=THETA, help=f"θ (default {THETA:g})")
-    parser.add_argument("--reps", type=int, default=REPS,
-                        help=f"estimates per N (default {REPS})")
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), metavar="N",
-                        help="samples per estimate (default 10 100 1000 10000 100000)")
-    parser.add_argument("--independent", action="store_true",
-                        help="draw a separate ε stream per estimator (the notebook's loop); "
-                             "default: both estimators on the same ε (common random numbers)")
-    parser.add_argument("--plot", metavar="FILE.svg", default=None,
-                        help="also write the log-log plot (needs the extra 'plot': matplotlib)")
+    parser.add_argument("--reps", type=int, default=REPS, help=f"estimates per N (default {REPS})")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=list(SIZES),
+        metavar="N",
+        help="samples per estimate (default 10 100 1000 10000 100000)",
+    )
+    parser.add_argument(
+        "--independent",
+        action="store_true",
+        help="draw a separate ε stream per estimator (the notebook's loop); "
+        "default: both estimators on the same ε (common random numbers)",
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="FILE.svg",
+        default=None,
+        help="also write the log-log plot (needs the extra 'plot': matplotlib)",
+    )
 
 
 def run_cli(args: argparse.Namespace) -> int:
     """Run the study, print the table, optionally plot; exit status 2 on bad input."""
     try:
-        study = run_study(args.theta, args.sizes, args.reps, args.seed,
-                          paired=not args.independent)
+        study = run_study(args.theta, args.sizes, args.reps, args.seed, paired=not args.independent)
     except ValueError as exc:
         print(f"rtverify variance: {exc}", file=sys.stderr)
         return 2
     draws = "separate ε per estimator" if args.independent else "both estimators on the same ε"
-    print(f"q = N({study.theta:g}, 1), f(z) = z^2, true gradient {2 * study.theta:g}; "
-          f"{study.reps} estimates per N, seed {study.seed}, {draws}")
+    print(
+        f"q = N({study.theta:g}, 1), f(z) = z^2, true gradient {2 * study.theta:g}; "
+        f"{study.reps} estimates per N, seed {study.seed}, {draws}"
+    )
     print(format_table(study))
     print(f"({sum(study.sizes) * study.reps:,} samples per estimator in {study.seconds:.2f} s)")
     if args.plot:

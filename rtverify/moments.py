@@ -95,8 +95,9 @@ def _term_expectation(term: sp.Expr, eps: sp.Symbol) -> sp.Expr:
             return coeff * _truncated_moment(power, -a / b)
         if b.is_negative:  # H(a + bε) = 1[ε < −a/b] = 1 − 1[ε > −a/b] (a.e.)
             t = -a / b
-            return coeff * (_exp_moment(power, sp.Integer(0), sp.Integer(0))
-                            - _truncated_moment(power, t))
+            return coeff * (
+                _exp_moment(power, sp.Integer(0), sp.Integer(0)) - _truncated_moment(power, t)
+            )
         raise NotImplementedError(f"the sign of {b} is unknown (declare symbols positive)")
     poly = sp.Poly(sp.expand(exponent), eps)
     if poly.degree() > 2:

@@ -28,10 +28,12 @@ def test_a_callable_conforms_and_its_report_says_so():
 
 def test_the_reference_itself_conforms_in_every_parameterization():
     for param in gaussian.PARAMETERIZATIONS:
-        assert check("gaussian-kl", lambda m, p, q=param: gaussian.kl_standard_normal(m, p, q),
-                     param=param).ok
-        assert check("reparam-sample",
-                     lambda m, p, e, q=param: gaussian.sample_diag(m, p, e, q), param=param).ok
+        assert check(
+            "gaussian-kl", lambda m, p, q=param: gaussian.kl_standard_normal(m, p, q), param=param
+        ).ok
+        assert check(
+            "reparam-sample", lambda m, p, e, q=param: gaussian.sample_diag(m, p, e, q), param=param
+        ).ok
 
 
 def test_raise_if_failed_raises_an_assertion_error_carrying_the_report():
@@ -52,8 +54,10 @@ def test_the_pytest_fixture_checks_in_one_line(rtverify_conforms):
 
 
 def test_the_plugin_is_cheap_to_import():
-    code = ("import sys, rtverify.check.pytest_plugin; "
-            "print(sorted({'numpy', 'sympy'} & set(sys.modules)))")
+    code = (
+        "import sys, rtverify.check.pytest_plugin; "
+        "print(sorted({'numpy', 'sympy'} & set(sys.modules)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
 

@@ -41,8 +41,7 @@ def test_json_report_is_valid_even_when_impl_prints(capfd):
 
 
 def test_json_report_of_a_failure_carries_the_counterexample(capsys):
-    code, out, _ = _run(capsys, "reparam-sample", f"{CORPUS}/sample_exp_logvar.py:impl",
-                        "--json")
+    code, out, _ = _run(capsys, "reparam-sample", f"{CORPUS}/sample_exp_logvar.py:impl", "--json")
     report = json.loads(out)
     failed = [p for p in report["properties"] if p["status"] == "fail"]
     assert code == 1 and len(failed) == 1
@@ -80,8 +79,7 @@ def test_module_raising_at_import_exits_two(tmp_path, capsys):
     assert code == 2 and "RuntimeError: no GPU found" in err
 
 
-def test_package_module_spec_is_imported_from_the_current_directory(tmp_path, monkeypatch,
-                                                                     capsys):
+def test_package_module_spec_is_imported_from_the_current_directory(tmp_path, monkeypatch, capsys):
     pkg = tmp_path / "myvae"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
@@ -94,9 +92,18 @@ def test_package_module_spec_is_imported_from_the_current_directory(tmp_path, mo
 
 def test_console_script_runs_in_a_fresh_process_and_keeps_stdout_clean():
     proc = subprocess.run(
-        [sys.executable, "-m", "rtverify", "check", "gaussian-kl",
-         f"{CORPUS}/kl_prints.py:impl", "--json"],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "rtverify",
+            "check",
+            "gaussian-kl",
+            f"{CORPUS}/kl_prints.py:impl",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)  # the whole of stdout is the JSON report

@@ -22,7 +22,9 @@ CORPUS = Path(__file__).resolve().parent / "check_corpus"
 GRADIENT = ("score-gradient", "pathwise-gradient")
 #: Gradient files checked in the default run (the others are marked slow).
 DEFAULT_GRADIENT = {
-    "score_textbook.py", "score_coupled_baseline.py", "score_returns_mean.py",
+    "score_textbook.py",
+    "score_coupled_baseline.py",
+    "score_returns_mean.py",
     "pathwise_missing_eps.py",
 }
 CALL_TIMEOUT_IN_TESTS = 1.0  # seconds: kl_hangs.py is killed after this
@@ -53,8 +55,13 @@ def test_corpus_file_gets_the_verdict_it_deserves(path, monkeypatch):
     meta = _meta(path)
     monkeypatch.setattr(api, "CALL_TIMEOUT_SECONDS", CALL_TIMEOUT_IN_TESTS)
     statistical = meta.TARGET in GRADIENT
-    report = check(meta.TARGET, f"{path}:impl", param=meta.PARAM, reduction=meta.REDUCTION,
-                   false_alarm=stats.ASSERTION_ALPHA if statistical else api.FALSE_ALARM)
+    report = check(
+        meta.TARGET,
+        f"{path}:impl",
+        param=meta.PARAM,
+        reduction=meta.REDUCTION,
+        false_alarm=stats.ASSERTION_ALPHA if statistical else api.FALSE_ALARM,
+    )
     if meta.EXPECT is None:
         if statistical:
             stats.ledger.record(report.false_alarm)

@@ -15,9 +15,22 @@ from rtverify.registry import all_derivations
 ROOT = Path(__file__).parents[1]
 CLAIMS = all_claims()
 NOTES_THEOREMS = (
-    "Theorem 1.1", "Theorem 1.2", "Theorem 1.3", "Corollary 1.1", "Corollary 1.2",
-    "Corollary 1.3", "Definition 1.1", "Definition 4.1", "Example 1.1", "Example 1.2",
-    "Example 1.3", "Example 1.4", "Example 1.5", "Algorithm 1.1", "section 2", "section 3",
+    "Theorem 1.1",
+    "Theorem 1.2",
+    "Theorem 1.3",
+    "Corollary 1.1",
+    "Corollary 1.2",
+    "Corollary 1.3",
+    "Definition 1.1",
+    "Definition 4.1",
+    "Example 1.1",
+    "Example 1.2",
+    "Example 1.3",
+    "Example 1.4",
+    "Example 1.5",
+    "Algorithm 1.1",
+    "section 2",
+    "section 3",
 )
 
 
@@ -73,8 +86,9 @@ def test_a_corrected_claim_without_a_correct_form_is_rejected():
 
 @pytest.mark.parametrize("claim", [c for c in CLAIMS if c.evidence], ids=_ids)
 def test_every_derivation_link_names_a_shipped_derivation(claim):
-    dangling = [link.target for link in claim.evidence if not link.is_test
-                and link.target not in _slugs()]
+    dangling = [
+        link.target for link in claim.evidence if not link.is_test and link.target not in _slugs()
+    ]
     assert not dangling, f"{claim.id}: no derivation {dangling}"
 
 

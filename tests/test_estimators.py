@@ -39,8 +39,12 @@ def _unbiasedness(estimator, tf, mu, sigma, variance, *seed) -> list[stats.TestO
     eps = stats.rng(*seed, tf.name, mu, sigma).standard_normal(n)
     samples = estimator(tf.f, tf.df, mu, sigma, eps)
     return [
-        stats.mean_test(samples[:, c], grad[c], sd=sds[c],
-                        what=f"{tf.name} component {c} at mu={mu:.3g}, sigma={sigma:.3g}")
+        stats.mean_test(
+            samples[:, c],
+            grad[c],
+            sd=sds[c],
+            what=f"{tf.name} component {c} at mu={mu:.3g}, sigma={sigma:.3g}",
+        )
         for c in (0, 1)
     ]
 
@@ -75,8 +79,12 @@ def _pathwise_without_eps(f, df, mu, sigma, eps):
         (_pathwise_without_eps, "pathwise_variance", "z^2"),
         (_pathwise_without_eps, "pathwise_variance", "exp(z)"),
     ],
-    ids=["score missing 1/sigma (z^2)", "score missing 1/sigma (cos)",
-         "pathwise sigma-gradient missing eps (z^2)", "pathwise missing eps (exp)"],
+    ids=[
+        "score missing 1/sigma (z^2)",
+        "score missing 1/sigma (cos)",
+        "pathwise sigma-gradient missing eps (z^2)",
+        "pathwise missing eps (exp)",
+    ],
 )
 def test_the_unbiasedness_test_rejects_a_broken_estimator(estimator, variance, name):
     tf = T.get(name)
@@ -92,8 +100,11 @@ def test_samples_match_hand_computed_values():
     np.testing.assert_allclose(pathwise_samples(tf.f, tf.df, 1.0, 2.0, [0.5]), [[4.0, 2.0]])
 
 
-@pytest.mark.parametrize("n, block", [(7, 64), (300, 64), (1000, 4096)],
-                         ids=["rows per block", "rows split over blocks", "default-like"])
+@pytest.mark.parametrize(
+    "n, block",
+    [(7, 64), (300, 64), (1000, 4096)],
+    ids=["rows per block", "rows split over blocks", "default-like"],
+)
 @pytest.mark.parametrize("estimator", ["score", "pathwise"])
 def test_repeated_means_equal_the_means_of_the_samples(estimator, n, block):
     """Same generator state → the same ε, row after row; only rounding differs."""
@@ -103,11 +114,13 @@ def test_repeated_means_equal_the_means_of_the_samples(estimator, n, block):
     fn = score_samples if estimator == "score" else pathwise_samples
     want = np.array([fn(tf.f, tf.df, mu, sigma, row).mean(axis=0) for row in eps])
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
-    callable_path = repeated_means(fn, tf.f, tf.df, mu, sigma, n, reps, stats.rng("rm"),
-                                   block=block)
+    callable_path = repeated_means(
+        fn, tf.f, tf.df, mu, sigma, n, reps, stats.rng("rm"), block=block
+    )
     np.testing.assert_allclose(callable_path, want, rtol=1e-12, atol=1e-14)
-    only_mu = repeated_means(estimator, tf.f, tf.df, mu, sigma, n, reps, stats.rng("rm"),
-                             block=block, component=0)
+    only_mu = repeated_means(
+        estimator, tf.f, tf.df, mu, sigma, n, reps, stats.rng("rm"), block=block, component=0
+    )
     np.testing.assert_allclose(only_mu, want[:, 0], rtol=1e-12, atol=1e-14)
 
 
@@ -130,16 +143,27 @@ _TF = T.get("z^2")
         (lambda: score_samples(np.sum, None, 0.0, 1.0, [0.1, 0.2]), ValueError),
         (lambda: pathwise_samples(None, "df", 0.0, 1.0, [0.1]), TypeError),
         (lambda: pathwise_samples(None, _TF.df, "mu", 1.0, [0.1]), TypeError),
-        (lambda: repeated_means("nope", _TF.f, _TF.df, 0.0, 1.0, 10, 2, stats.rng(0)),
-         ValueError),
-        (lambda: repeated_means("score", _TF.f, _TF.df, 0.0, 1.0, 0, 2, stats.rng(0)),
-         ValueError),
+        (lambda: repeated_means("nope", _TF.f, _TF.df, 0.0, 1.0, 10, 2, stats.rng(0)), ValueError),
+        (lambda: repeated_means("score", _TF.f, _TF.df, 0.0, 1.0, 0, 2, stats.rng(0)), ValueError),
         (lambda: repeated_means("score", _TF.f, _TF.df, 0.0, 1.0, 10, 2, 42), TypeError),
-        (lambda: repeated_means("score", _TF.f, _TF.df, 0.0, 1.0, 10, 2, stats.rng(0),
-                                component=2), ValueError),
+        (
+            lambda: repeated_means(
+                "score", _TF.f, _TF.df, 0.0, 1.0, 10, 2, stats.rng(0), component=2
+            ),
+            ValueError,
+        ),
     ],
-    ids=["sigma zero", "eps 2-d", "f not elementwise", "df not callable", "mu a string",
-         "unknown estimator", "n zero", "rng not a Generator", "bad component"],
+    ids=[
+        "sigma zero",
+        "eps 2-d",
+        "f not elementwise",
+        "df not callable",
+        "mu a string",
+        "unknown estimator",
+        "n zero",
+        "rng not a Generator",
+        "bad component",
+    ],
 )
 def test_bad_input_gives_a_clear_error(call, error):
     with pytest.raises(error):

@@ -56,8 +56,9 @@ def test_every_cell_agrees_with_the_exact_mean_and_variance(study, estimator):
         row = study.row(estimator, n)
         var, mu4 = _mean_mu4(estimator, study.theta, n)
         assert row.exact_variance == pytest.approx(var, rel=1e-14)
-        stats.mean_test(row.means, 2 * study.theta, sd=math.sqrt(var),
-                        what=f"{estimator} mean, N={n}").check()
+        stats.mean_test(
+            row.means, 2 * study.theta, sd=math.sqrt(var), what=f"{estimator} mean, N={n}"
+        ).check()
         stats.variance_test(row.means, var, mu4=mu4, what=f"{estimator} var, N={n}").check()
 
 

@@ -61,16 +61,19 @@ def _grid() -> tuple[np.ndarray, np.ndarray]:
     """logvar on both sides of the series switch at |x| = 1/2, tiny values, the ends; μ from 0
     (where the KL is all φ(logvar)) to 1e3."""
     small = np.array([0.0, 1e-300, 1e-100, 1e-16, 1e-12, 1e-8, 1e-5, 1e-3, 0.1, 0.3])
-    lvs = np.concatenate([small, -small, [0.49, 0.5, 0.51, -0.49, -0.5, -0.51, 1, -1, 5, -5,
-                                          29.9, 30, -30]])
+    lvs = np.concatenate(
+        [small, -small, [0.49, 0.5, 0.51, -0.49, -0.5, -0.51, 1, -1, 5, -5, 29.9, 30, -30]]
+    )
     mus = np.array([0.0, 1e-9, 1e-4, 0.3, -2.0, 17.0, -1e3])
     m, lv = np.meshgrid(mus, lvs)
     return m.ravel(), lv.ravel()
 
 
 def _worst(kl: np.ndarray, mus, lvs, reference) -> float:
-    return max(_relative_error(float(v), reference(float(m), float(x)))
-               for v, m, x in zip(kl, mus, lvs, strict=True))
+    return max(
+        _relative_error(float(v), reference(float(m), float(x)))
+        for v, m, x in zip(kl, mus, lvs, strict=True)
+    )
 
 
 def test_kl_standard_normal_matches_sympy_and_mpmath_on_a_grid():
@@ -94,9 +97,14 @@ def test_the_naive_formula_fails_the_same_check_at_small_logvar():
     assert _relative_error(0.5 * (math.exp(1e-8) - 1 - 1e-8), _kl_mpmath(0.0, 1e-8)) > 1e-3
 
 
-@pytest.mark.parametrize("param, to_logvar", [
-    ("log_std", lambda p: 2 * p), ("std", lambda p: 2 * mpmath.log(p)), ("var", mpmath.log),
-])
+@pytest.mark.parametrize(
+    "param, to_logvar",
+    [
+        ("log_std", lambda p: 2 * p),
+        ("std", lambda p: 2 * mpmath.log(p)),
+        ("var", mpmath.log),
+    ],
+)
 def test_kl_is_accurate_in_every_parameterisation(param, to_logvar):
     """The reference uses the float parameter p itself (converting a logvar to p first would
     round, e.g. exp(1e-20 / 2) == 1.0)."""

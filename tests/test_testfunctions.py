@@ -29,8 +29,7 @@ H, FD_RTOL = 1e-5, 1e-7
 #: One point per family member, varied so that μ ≠ 0 and σ ≠ 1 throughout.
 POINTS = [(0.3, 0.7), (-1.1, 1.6), (0.8, 0.45), (-0.2, 1.3)]
 FAMILY = T.family()
-_MP = {"Heaviside": lambda x, h=0: mpmath.mpf(1) if x > 0 else mpmath.mpf(0),
-       "sign": mpmath.sign}
+_MP = {"Heaviside": lambda x, h=0: mpmath.mpf(1) if x > 0 else mpmath.mpf(0), "sign": mpmath.sign}
 
 
 def _mp(expr: sp.Expr):
@@ -79,8 +78,9 @@ QUICK = {"z^2", "exp(-z/2)", "cos(3z)", "exp(-2z^2)", "abs", "step"}
 @pytest.mark.parametrize(
     "tf, point",
     [
-        pytest.param(t, POINTS[i % len(POINTS)], id=t.name,
-                     marks=() if t.name in QUICK else pytest.mark.slow)
+        pytest.param(
+            t, POINTS[i % len(POINTS)], id=t.name, marks=() if t.name in QUICK else pytest.mark.slow
+        )
         for i, t in enumerate(FAMILY)
     ],
 )
@@ -134,8 +134,11 @@ def test_fourth_central_moments_agree_with_quadrature(name):
 
 @pytest.mark.parametrize(
     "expr, lower",
-    [(EPS**4, -sp.oo), (EPS**2 * sp.exp(-(EPS**2)), -sp.oo),
-     (EPS**3 * sp.Heaviside(EPS - sp.Rational(1, 2)), sp.Rational(1, 2))],
+    [
+        (EPS**4, -sp.oo),
+        (EPS**2 * sp.exp(-(EPS**2)), -sp.oo),
+        (EPS**3 * sp.Heaviside(EPS - sp.Rational(1, 2)), sp.Rational(1, 2)),
+    ],
     ids=["eps^4", "eps^2 bump", "truncated"],
 )
 def test_normal_expectation_agrees_with_sympy_integrate(expr, lower):
@@ -148,15 +151,22 @@ def test_normal_expectation_agrees_with_sympy_integrate(expr, lower):
 
 @pytest.mark.parametrize(
     "expr",
-    [EPS**3 * sp.exp(EPS / 3), EPS**2 * sp.cos(2 * EPS + 1), sp.Abs(3 * EPS + 1) * EPS**2,
-     sp.Heaviside(1 - 2 * EPS) * EPS],
+    [
+        EPS**3 * sp.exp(EPS / 3),
+        EPS**2 * sp.cos(2 * EPS + 1),
+        sp.Abs(3 * EPS + 1) * EPS**2,
+        sp.Heaviside(1 - 2 * EPS) * EPS,
+    ],
     ids=["eps^3 exp", "eps^2 cos", "abs", "reversed step"],
 )
 def test_normal_expectation_agrees_with_quadrature(expr):
     g = sp.lambdify(EPS, expr, modules=[_MP, "mpmath"])
     with mpmath.workdps(DIGITS):
-        reference = _expect(lambda z, e: g(e), 0.0, 1.0) if not expr.has(sp.Abs) else (
-            mpmath.quad(lambda e: g(e) * mpmath.npdf(e), [-mpmath.inf, -1 / 3, mpmath.inf]))
+        reference = (
+            _expect(lambda z, e: g(e), 0.0, 1.0)
+            if not expr.has(sp.Abs)
+            else (mpmath.quad(lambda e: g(e) * mpmath.npdf(e), [-mpmath.inf, -1 / 3, mpmath.inf]))
+        )
         if expr.has(sp.Heaviside):
             reference = mpmath.quad(lambda e: g(e) * mpmath.npdf(e), [-mpmath.inf, 0.5, mpmath.inf])
     got = complex(sp.N(normal_expectation(expr), 25))
@@ -176,8 +186,9 @@ def test_x_squared_score_variance_is_the_notebook_value():
     assert T.get("z^2").pathwise_variance(2.0, 1.0)[0] == pytest.approx(4.0, rel=1e-14)
 
 
-@pytest.mark.parametrize("tf_smooth", [t for t in FAMILY if t.smooth and t.name != "abs"],
-                         ids=lambda t: t.name)
+@pytest.mark.parametrize(
+    "tf_smooth", [t for t in FAMILY if t.smooth and t.name != "abs"], ids=lambda t: t.name
+)
 def test_df_is_the_derivative_of_f(tf_smooth):
     """Central differences of the NumPy f agree with the NumPy df (relative step 1e-5)."""
     z = np.linspace(-2.0, 2.0, 41)

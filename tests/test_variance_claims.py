@@ -42,8 +42,9 @@ def _variance_outcome(tf, estimator: str, mu, sigma, expected_var=None, *, compo
     eps = stats.rng("variance", tf.name, estimator, mu, sigma).standard_normal(n)
     samples = _ESTIMATORS[estimator](tf.f, tf.df, mu, sigma, eps)[:, component]
     expected = var if expected_var is None else expected_var
-    return stats.variance_test(samples, expected, mu4=mu4,
-                               what=f"Var {estimator} {tf.name} at mu={mu}, sigma={sigma}")
+    return stats.variance_test(
+        samples, expected, mu4=mu4, what=f"Var {estimator} {tf.name} at mu={mu}, sigma={sigma}"
+    )
 
 
 def test_the_variance_derivation_rejects_a_wrong_coefficient():
@@ -61,8 +62,12 @@ def test_the_variance_derivation_rejects_a_wrong_coefficient():
 def test_x_squared_variances_agree_between_the_derivation_and_the_moments_module():
     exact = ev.x_squared_variances()
     score, path = X2.symbolic("score:var"), X2.symbolic("pathwise:var")
-    for got, want in [(score[0], exact["score_mu"]), (score[1], exact["score_sigma"]),
-                      (path[0], exact["pathwise_mu"]), (path[1], exact["pathwise_sigma"])]:
+    for got, want in [
+        (score[0], exact["score_mu"]),
+        (score[1], exact["score_sigma"]),
+        (path[0], exact["pathwise_mu"]),
+        (path[1], exact["pathwise_sigma"]),
+    ]:
         got = got.subs({T.MU: ev.mu, T.SIGMA: ev.sigma})
         assert sp.simplify(got - want) == 0
 
@@ -95,7 +100,8 @@ def test_optimal_constant_baseline_has_variance_8_theta_squared_plus_6():
 def test_empirical_x_squared_variances_match_the_exact_ones(estimator, theta, sigma):
     exact = ev.x_squared_variances()[f"{estimator}_mu"].subs({ev.mu: theta, ev.sigma: sigma})
     assert getattr(X2, f"{estimator}_variance")(theta, sigma)[0] == pytest.approx(
-        float(exact), rel=EXACT_RTOL)
+        float(exact), rel=EXACT_RTOL
+    )
     _variance_outcome(X2, estimator, theta, sigma, float(exact)).check()
 
 
@@ -136,8 +142,11 @@ def test_bump_threshold_agrees_between_the_derivation_and_the_exact_variances():
     assert abs(T.bump(2).pathwise_variance(0.0, s)[0] - T.bump(2).score_variance(0.0, s)[0]) < 1e-14
 
 
-@pytest.mark.parametrize("k, pathwise_wins", [(sp.Rational(3, 2), True), (3, False)],
-                         ids=["k below 1/(2 sigma^2)", "k above 1/(2 sigma^2)"])
+@pytest.mark.parametrize(
+    "k, pathwise_wins",
+    [(sp.Rational(3, 2), True), (3, False)],
+    ids=["k below 1/(2 sigma^2)", "k above 1/(2 sigma^2)"],
+)
 def test_bump_variances_are_ordered_as_the_threshold_says(k, pathwise_wins):
     tf, s = T.bump(k), float(SIGMA)
     path, score = tf.pathwise_variance(0.0, s)[0], tf.score_variance(0.0, s)[0]
@@ -161,19 +170,28 @@ def test_cos_thresholds_bracket_a_sign_change_of_the_exact_difference():
 
 @pytest.mark.parametrize(
     "k, expected",
-    [(sp.Rational(3, 2), "pathwise lower at every mu"), (2, "depends on mu"),
-     (sp.Rational(5, 2), "pathwise higher at every mu")],
+    [
+        (sp.Rational(3, 2), "pathwise lower at every mu"),
+        (2, "depends on mu"),
+        (sp.Rational(5, 2), "pathwise higher at every mu"),
+    ],
 )
 def test_cos_variance_ordering_follows_the_thresholds(k, expected):
     tf, s = T.cosine(k), float(SIGMA)
     mus = np.linspace(0.0, math.pi / float(k), 41)
     diff = np.array([tf.pathwise_variance(m, s)[0] - tf.score_variance(m, s)[0] for m in mus])
     a, c = ev.cos_threshold_function()
-    closed = np.array([float((a + c * sp.cos(2 * k * m)).subs(ev.u, k * SIGMA)) / (2 * s * s)
-                       for m in mus[::10]])
+    closed = np.array(
+        [float((a + c * sp.cos(2 * k * m)).subs(ev.u, k * SIGMA)) / (2 * s * s) for m in mus[::10]]
+    )
     np.testing.assert_allclose(diff[::10], closed, rtol=EXACT_RTOL, atol=1e-13)
-    observed = ("pathwise lower at every mu" if (diff < 0).all() else
-                "pathwise higher at every mu" if (diff > 0).all() else "depends on mu")
+    observed = (
+        "pathwise lower at every mu"
+        if (diff < 0).all()
+        else "pathwise higher at every mu"
+        if (diff > 0).all()
+        else "depends on mu"
+    )
     assert observed == expected
 
 

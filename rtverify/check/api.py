@@ -16,7 +16,11 @@ from rtverify.check.report import Report
 from rtverify.check.targets import validate_options
 
 __all__ = [
-    "BUDGET_SECONDS", "CALL_TIMEOUT_SECONDS", "FALSE_ALARM", "assert_conforms", "check",
+    "BUDGET_SECONDS",
+    "CALL_TIMEOUT_SECONDS",
+    "FALSE_ALARM",
+    "assert_conforms",
+    "check",
 ]
 
 #: Wall-time budget of one check (IMPL's calls included).
@@ -74,8 +78,10 @@ def check(
             report.properties = run_det(det, box, param, reduction, seed)
         if box.n_printed:
             first = box.printed.strip().splitlines()[0][:60] if box.printed.strip() else ""
-            report.notes.append(f"IMPL printed {box.n_printed} characters to stdout (captured, "
-                                f"not shown; the first line: {first!r})")
+            report.notes.append(
+                f"IMPL printed {box.n_printed} characters to stdout (captured, "
+                f"not shown; the first line: {first!r})"
+            )
     report.seconds = time.perf_counter() - started
     return report
 

@@ -24,14 +24,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "or IMPL cannot be loaded."
     )
     parser.add_argument("target", metavar="TARGET", help=_TARGETS_HELP)
-    parser.add_argument("impl", metavar="IMPL",
-                        help="package.module:function or path/to/file.py:function")
-    parser.add_argument("--param", default=None, metavar="P",
-                        help="variance parameter of IMPL: logvar (default) | log_std | std | var")
-    parser.add_argument("--reduction", default=None, metavar="R",
-                        help="gaussian-kl only: none (default, per example) | sum | mean")
-    parser.add_argument("--seed", default="0", metavar="N",
-                        help="seed of the inputs and tests (default 0); same seed, same verdict")
+    parser.add_argument(
+        "impl", metavar="IMPL", help="package.module:function or path/to/file.py:function"
+    )
+    parser.add_argument(
+        "--param",
+        default=None,
+        metavar="P",
+        help="variance parameter of IMPL: logvar (default) | log_std | std | var",
+    )
+    parser.add_argument(
+        "--reduction",
+        default=None,
+        metavar="R",
+        help="gaussian-kl only: none (default, per example) | sum | mean",
+    )
+    parser.add_argument(
+        "--seed",
+        default="0",
+        metavar="N",
+        help="seed of the inputs and tests (default 0); same seed, same verdict",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable report on stdout")
 
 
@@ -57,15 +70,22 @@ def run_cli(args: argparse.Namespace) -> int:
     try:
         from rtverify.check.api import check
 
-        report = check(args.target, args.impl, param=args.param or "logvar",
-                       reduction=args.reduction or "none", seed=seed)
+        report = check(
+            args.target,
+            args.impl,
+            param=args.param or "logvar",
+            reduction=args.reduction or "none",
+            seed=seed,
+        )
     except ImplLoadError as exc:
         return _usage(str(exc))
     except KeyboardInterrupt:
         return _usage("interrupted")
     except Exception as exc:  # rtverify never ends in a traceback
-        print(f"rtverify check: internal error {type(exc).__name__}: {exc}; please report it",
-              file=sys.stderr)
+        print(
+            f"rtverify check: internal error {type(exc).__name__}: {exc}; please report it",
+            file=sys.stderr,
+        )
         return 1
     print(report.to_json() if args.json else report.render())
     return 0 if report.ok else 1

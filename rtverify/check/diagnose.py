@@ -28,8 +28,10 @@ def _misreadings(param: str, value: Callable[[str], np.ndarray]) -> list[Mistake
     out = []
     for other in gaussian.PARAMETERIZATIONS:
         if other != param:
-            text = (f"uses {SYMBOL[param]} where {SYMBOL[other]} is due "
-                    f"(reads the {param} argument as {other})")
+            text = (
+                f"uses {SYMBOL[param]} where {SYMBOL[other]} is due "
+                f"(reads the {param} argument as {other})"
+            )
             out.append((text, lambda o=other: value(o)))
     return out
 
@@ -46,24 +48,30 @@ def kl_mistakes(mu: np.ndarray, p: np.ndarray, param: str) -> list[Mistake]:
         ("off by a factor ½", lambda: 0.5 * ref),
         ("wrong sign", lambda: -ref),
         *_misreadings(param, lambda o: gaussian.kl_standard_normal(mu, p, o)),
-        ("uses σ where σ² is due in the variance term (exp(logvar / 2) for exp(logvar))",
-         lambda: half_sum(m2 + std - 1.0 - lv)),
-        ("uses log σ where log σ² is due in the log term",
-         lambda: half_sum(m2 + var - 1.0 - lv / 2)),
+        (
+            "uses σ where σ² is due in the variance term (exp(logvar / 2) for exp(logvar))",
+            lambda: half_sum(m2 + std - 1.0 - lv),
+        ),
+        (
+            "uses log σ where log σ² is due in the log term",
+            lambda: half_sum(m2 + var - 1.0 - lv / 2),
+        ),
         ("the μ² term is missing", lambda: half_sum(var - 1.0 - lv)),
         ("the −1 term is missing (off by D/2)", lambda: half_sum(m2 + var - lv)),
         ("averages over the latent axis instead of summing", lambda: ref / dim),
-        ("computes the reverse KL(N(0, I) ‖ q)",
-         lambda: half_sum((1.0 + m2) / var - 1.0 + lv)),
+        ("computes the reverse KL(N(0, I) ‖ q)", lambda: half_sum((1.0 + m2) / var - 1.0 + lv)),
     ]
 
 
 def sample_mistakes(mu: np.ndarray, p: np.ndarray, eps: np.ndarray, param: str) -> list[Mistake]:
     """Wrong samples z that real code produces, with their description."""
     std = gaussian.std_from(p, param)
-    via = {"logvar": " (exp(logvar) instead of exp(logvar / 2))",
-           "log_std": " (exp(2 log_std) instead of exp(log_std))",
-           "std": " (std² instead of std)", "var": " (var instead of √var)"}[param]
+    via = {
+        "logvar": " (exp(logvar) instead of exp(logvar / 2))",
+        "log_std": " (exp(2 log_std) instead of exp(log_std))",
+        "std": " (std² instead of std)",
+        "var": " (var instead of √var)",
+    }[param]
     return [
         (f"uses σ² where σ is due{via}", lambda: mu + std * std * eps),
         ("uses √σ where σ is due", lambda: mu + np.sqrt(std) * eps),
@@ -91,8 +99,9 @@ def match(cases: list[tuple]) -> str | None:
     return None
 
 
-def _matches(got: np.ndarray, value: Callable[[], np.ndarray], ref: np.ndarray,
-             atol: np.ndarray) -> tuple[bool, bool]:
+def _matches(
+    got: np.ndarray, value: Callable[[], np.ndarray], ref: np.ndarray, atol: np.ndarray
+) -> tuple[bool, bool]:
     """(got equals the mistake's values, the mistake's values differ from the reference)."""
     got = np.asarray(got, dtype=np.float64)
     with np.errstate(all="ignore"):
@@ -122,16 +131,23 @@ def describe_error(got: np.ndarray, ref: np.ndarray, dtype: str) -> str:
     if dtype in ("float32", "float16"):
         return f"computed in {dtype}: relative error {rel:.1e}, far above float64 rounding"
     if 1e-9 < rel < 1e-5:
-        return (f"relative error {rel:.1e}: the rounding level of float32, not float64 "
-                "(single precision somewhere?)")
+        return (
+            f"relative error {rel:.1e}: the rounding level of float32, not float64 "
+            "(single precision somewhere?)"
+        )
     if 1e-5 <= rel < 1e-2:
-        return (f"relative error {rel:.1e}: far above float64 rounding (float16 arithmetic, "
-                "an approximation, or noise?)")
+        return (
+            f"relative error {rel:.1e}: far above float64 rounding (float16 arithmetic, "
+            "an approximation, or noise?)"
+        )
     return f"differs from the reference (relative error up to {rel:.2g})"
 
 
 def describe_shape(
-    got: np.ndarray, due: tuple[int, ...], batch: int, per_term: np.ndarray | None,
+    got: np.ndarray,
+    due: tuple[int, ...],
+    batch: int,
+    per_term: np.ndarray | None,
     per_example: np.ndarray,
 ) -> str:
     """Words for an output of the wrong shape (sum over the batch, kept axis, …)."""

@@ -14,7 +14,7 @@ from typing import Any
 
 __all__ = ["render_checking_page"]
 
-_MY_VAE = '''import numpy as np
+_MY_VAE = """import numpy as np
 
 
 def kl_buggy(mu, logvar):
@@ -27,18 +27,18 @@ def kl(mu, logvar):
 
 def sample(mu, logvar, eps):
     return mu + np.exp(logvar) * eps
-'''
+"""
 
-_REINFORCE = '''import numpy as np
+_REINFORCE = """import numpy as np
 
 
 def grad(f, df, mu, sigma, eps):
     fz = f(mu + sigma * eps)
     advantage = fz - fz.mean()  # baseline from the same samples
     return np.stack([advantage * eps / sigma, advantage * (eps**2 - 1) / sigma], axis=-1)
-'''
+"""
 
-_PYTEST = '''from rtverify.check import assert_conforms
+_PYTEST = """from rtverify.check import assert_conforms
 
 from my_vae import sample
 
@@ -49,7 +49,7 @@ def test_sampler_conforms():
 
 def test_kl_conforms(rtverify_conforms):  # the same, as a fixture of the pytest plugin
     rtverify_conforms("gaussian-kl", "my_vae:kl")
-'''
+"""
 
 
 def _block(text: str, lang: str = "") -> str:
@@ -68,27 +68,31 @@ def _properties_table() -> str:
     from rtverify.check.targets_grad import CALLS, CASES, SMALL_N
 
     cases = ", ".join(f"f = {f} at (μ, σ) = ({mu}, {s})" for f, mu, s in CASES)
-    return "\n".join([
-        "| property | gaussian-kl, reparam-sample | score-gradient, pathwise-gradient |",
-        "| --- | --- | --- |",
-        "| runs, returns an array of the due shape | (batch,) or scalar (--reduction); "
-        "(batch, D) | (n, 2) for n = 2, 10, 1000 |",
-        "| returns float64 | yes | yes |",
-        "| finite for finite inputs | yes | yes |",
-        "| agrees with the reference | within a float64 rounding bound (below) | — |",
-        "| leaves its inputs unchanged | mu, p, eps | eps |",
-        "| deterministic under two global random states | yes | yes (IMPL must use eps) |",
-        f"| unbiased for ∂/∂μ and ∂/∂σ | — | z-test on call means: {cases}; "
-        f"n = {', '.join(map(str, SMALL_N))} "
-        f"({', '.join(f'{CALLS[n]} calls at n = {n}' for n in SMALL_N)}) |",
-        "",
-        f"Rounding bound (K = {K_ROUNDING:g}, u = 2⁻⁵³): KL: |got − ref| ≤ K·u·(D + 4 [+ batch])"
-        "·Σ_d (μ² + σ²(1 + |log σ²|) + 1 + |log σ²|) per example, which admits the naive "
-        "½Σ(μ² + e^lv − 1 − lv) with its cancellation and rejects float32; sample: "
-        "|got − ref| ≤ K·u·(|μ| + |σε|(2 + |log σ²|)). Inputs: batch × D = 5 × 3, 1 × 1, a grid of "
-        "0, ±1, tiny, ±1e3 and log σ² = ±30, and 64 × 8 random values over log σ² ∈ [−30, 30], "
-        "|μ| ≤ 1e3 (in the parameterization --param names).",
-    ])
+    return "\n".join(
+        [
+            "| property | gaussian-kl, reparam-sample | score-gradient, pathwise-gradient |",
+            "| --- | --- | --- |",
+            "| runs, returns an array of the due shape | (batch,) or scalar (--reduction); "
+            "(batch, D) | (n, 2) for n = 2, 10, 1000 |",
+            "| returns float64 | yes | yes |",
+            "| finite for finite inputs | yes | yes |",
+            "| agrees with the reference | within a float64 rounding bound (below) | — |",
+            "| leaves its inputs unchanged | mu, p, eps | eps |",
+            "| deterministic under two global random states | yes | yes (IMPL must use eps) |",
+            f"| unbiased for ∂/∂μ and ∂/∂σ | — | z-test on call means: {cases}; "
+            f"n = {', '.join(map(str, SMALL_N))} "
+            f"({', '.join(f'{CALLS[n]} calls at n = {n}' for n in SMALL_N)}) |",
+            "",
+            f"Rounding bound (K = {K_ROUNDING:g}, u = 2⁻⁵³): KL: "
+            "|got − ref| ≤ K·u·(D + 4 [+ batch])"
+            "·Σ_d (μ² + σ²(1 + |log σ²|) + 1 + |log σ²|) per example, which admits the naive "
+            "½Σ(μ² + e^lv − 1 − lv) with its cancellation and rejects float32; sample: "
+            "|got − ref| ≤ K·u·(|μ| + |σε|(2 + |log σ²|)). "
+            "Inputs: batch × D = 5 × 3, 1 × 1, a grid of "
+            "0, ±1, tiny, ±1e3 and log σ² = ±30, and 64 × 8 random values over log σ² ∈ [−30, 30], "
+            "|μ| ≤ 1e3 (in the parameterization --param names).",
+        ]
+    )
 
 
 def render_checking_page(reports: Sequence[Any] = ()) -> str:
@@ -152,12 +156,14 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
             "the same seed gives the same verdict. The variance is reported against the "
             "textbook estimator's exact variance, not judged.\n",
             "## From Python\n",
-            _block("from rtverify.check import check\n\n"
-                   "report = check(\"gaussian-kl\", \"my_vae.py:kl_buggy\", param=\"logvar\")\n"
-                   "print(report.ok)\nfor failure in report.failures:\n    print(failure)",
-                   "python"),
+            _block(
+                "from rtverify.check import check\n\n"
+                'report = check("gaussian-kl", "my_vae.py:kl_buggy", param="logvar")\n'
+                "print(report.ok)\nfor failure in report.failures:\n    print(failure)",
+                "python",
+            ),
             _block(f"{buggy.ok}\n" + "\n".join(str(f) for f in buggy.failures)),
-            "`check(target, impl, *, param=\"logvar\", reduction=\"none\", seed=0)` accepts a "
+            '`check(target, impl, *, param="logvar", reduction="none", seed=0)` accepts a '
             "callable or an IMPL string and returns a `Report` with `.ok`, `.failures`, "
             "`.render()`, `.to_json()` and `.raise_if_failed()` (raises `CheckFailed`, an "
             "`AssertionError`, whose message is the report).\n",

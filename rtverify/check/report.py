@@ -48,6 +48,7 @@ def fmt_array(x: Any, digits: int = 10) -> str:
     a = np.asarray(x)
     if a.dtype.kind not in "biufc":
         return repr(x)
+
     def number(v: float) -> str:
         text = f"{v:.{digits}g}"
         return text + ".0" if text.lstrip("-").isdigit() else text
@@ -106,7 +107,8 @@ class PropertyResult:
             "property": self.name,
             "status": self.status,
             "detail": self.detail,
-            "counterexample": None if self.counterexample is None
+            "counterexample": None
+            if self.counterexample is None
             else self.counterexample.to_dict(),
         }
 
@@ -172,7 +174,8 @@ class Report:
         lines.extend(f"  note: {n}" for n in self.notes)
         n_fail = len(self.failures)
         verdict = (
-            "CONFORMS" if self.ok
+            "CONFORMS"
+            if self.ok
             else f"DOES NOT CONFORM ({n_fail} of {len(self.properties)} properties fail)"
         )
         tail = f"; {self.seconds:.2f} s" if timing else ""

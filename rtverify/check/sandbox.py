@@ -162,7 +162,8 @@ def _run_calls(
         except BaseException as exc:  # IMPL may raise anything, even SystemExit
             result.error = _describe_exception(exc)
         result.mutated = tuple(
-            k for k, c in copies.items()
+            k
+            for k, c in copies.items()
             if real[k].shape != c.shape or real[k].tobytes() != c.tobytes()  # bitwise
         )
         text = buffer.getvalue()
@@ -259,7 +260,8 @@ class Sandbox:
             code = self._process.exitcode
             self.close()
             raise ImplLoadError(
-                f"loading IMPL {self.impl!r} killed the process (exit {code})") from None
+                f"loading IMPL {self.impl!r} killed the process (exit {code})"
+            ) from None
         if status == "load_error":
             self.close()
             raise ImplLoadError(detail)

@@ -69,7 +69,7 @@ def value_cases(names: tuple[str, ...], ranges: dict[str, tuple[float, float]]) 
         for name in names:
             lo, hi = ranges[name]
             flat = draw(st.lists(st.floats(lo, hi), min_size=batch * dim, max_size=batch * dim))
-            out[name] = [flat[i * dim:(i + 1) * dim] for i in range(batch)]
+            out[name] = [flat[i * dim : (i + 1) * dim] for i in range(batch)]
         return out
 
     return draw_case()

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 __all__ = ["PARAMS", "REDUCTIONS", "TARGETS", "validate_options"]
 
-TARGETS: tuple[str, ...] = ("gaussian-kl", "reparam-sample", "score-gradient",
-                            "pathwise-gradient")
+TARGETS: tuple[str, ...] = ("gaussian-kl", "reparam-sample", "score-gradient", "pathwise-gradient")
 PARAMS: tuple[str, ...] = ("logvar", "log_std", "std", "var")
 REDUCTIONS: tuple[str, ...] = ("none", "sum", "mean")
 
@@ -29,11 +28,14 @@ def validate_options(target: str, param: str | None, reduction: str | None, seed
     if param is not None and param not in PARAMS:
         raise ValueError(f"unknown --param {param!r}; choose one of {', '.join(PARAMS)}")
     if reduction is not None and reduction not in REDUCTIONS:
-        raise ValueError(f"unknown --reduction {reduction!r}; choose one of "
-                         f"{', '.join(REDUCTIONS)}")
+        raise ValueError(
+            f"unknown --reduction {reduction!r}; choose one of {', '.join(REDUCTIONS)}"
+        )
     if param not in (None, "logvar") and target not in ("gaussian-kl", "reparam-sample"):
-        raise ValueError(f"--param applies to gaussian-kl and reparam-sample, not {target} "
-                         "(its IMPL receives sigma itself)")
+        raise ValueError(
+            f"--param applies to gaussian-kl and reparam-sample, not {target} "
+            "(its IMPL receives sigma itself)"
+        )
     if reduction not in (None, "none") and target != "gaussian-kl":
         raise ValueError(f"--reduction applies to gaussian-kl only, not {target}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

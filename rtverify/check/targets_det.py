@@ -52,8 +52,12 @@ _EDGE_EPS = (0.0, 1.0, -1.0, 2.5, -0.3, 1e-300, 6.0)
 
 def p_from_logvar(lv: np.ndarray, param: str) -> np.ndarray:
     """The variance parameter named by ``param`` for given log σ² (inverse of logvar_from)."""
-    return {"logvar": lambda: lv, "log_std": lambda: lv / 2, "std": lambda: np.exp(lv / 2),
-            "var": lambda: np.exp(lv)}[param]()
+    return {
+        "logvar": lambda: lv,
+        "log_std": lambda: lv / 2,
+        "std": lambda: np.exp(lv / 2),
+        "var": lambda: np.exp(lv),
+    }[param]()
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,13 @@ class DetTarget:
         if reduction != "none":
             per_example = gaussian.kl_standard_normal(args[0], args[1], param)
             other = "sum" if reduction == "mean" else "mean"
-            reduced.insert(0, (f"returns the {other} over the batch where the {reduction} is due",
-                               lambda: _reduce(per_example, other)))
+            reduced.insert(
+                0,
+                (
+                    f"returns the {other} over the batch where the {reduction} is due",
+                    lambda: _reduce(per_example, other),
+                ),
+            )
         return reduced
 
 
@@ -127,8 +136,12 @@ def _cases(target: DetTarget, param: str, seed: int) -> list[tuple[str, tuple]]:
 
     mu_g, lv_g = (a.reshape(-1, 1) for a in np.meshgrid(_EDGE_MU, _EDGE_LV, indexing="ij"))
     eps_g = np.resize(np.array(_EDGE_EPS), mu_g.shape)
-    raw = [("batch 5, D 3", random_case(5, 3)), ("batch 1, D 1", random_case(1, 1)),
-           ("edge values", (mu_g, lv_g, eps_g)), ("random 64 × 8", random_case(64, 8))]
+    raw = [
+        ("batch 5, D 3", random_case(5, 3)),
+        ("batch 1, D 1", random_case(1, 1)),
+        ("edge values", (mu_g, lv_g, eps_g)),
+        ("random 64 × 8", random_case(64, 8)),
+    ]
     cases = []
     for label, (mu, lv, eps) in raw:
         args = (mu, p_from_logvar(lv, param)) + ((eps,) if target.takes_eps else ())
@@ -144,14 +157,18 @@ def _inputs(target: DetTarget, param: str, args: tuple) -> dict[str, Any]:
     return dict(zip(target.arg_names(param), args, strict=True))
 
 
-def run_det(target: DetTarget, box: Sandbox, param: str, reduction: str, seed: int
-            ) -> list[PropertyResult]:
+def run_det(
+    target: DetTarget, box: Sandbox, param: str, reduction: str, seed: int
+) -> list[PropertyResult]:
     """Judge the six properties of a deterministic target; IMPL runs in ``box``."""
-    names = ["runs and returns an array of the due shape", "returns float64",
-             "finite for finite inputs",
-             "agrees with the reference within float64 rounding",
-             "leaves its inputs unchanged",
-             "deterministic: same inputs, same output (whatever the global random state)"]
+    names = [
+        "runs and returns an array of the due shape",
+        "returns float64",
+        "finite for finite inputs",
+        "agrees with the reference within float64 rounding",
+        "leaves its inputs unchanged",
+        "deterministic: same inputs, same output (whatever the global random state)",
+    ]
     out = [PropertyResult(n, NOT_RUN) for n in names]
     cases = _cases(target, param, seed)
     results = box.run([cases[0][1]])  # one call first: a hang is caught by the call timeout
@@ -167,21 +184,33 @@ def run_det(target: DetTarget, box: Sandbox, param: str, reduction: str, seed: i
             continue
         if problem == "shape":
             per_example = gaussian.kl_standard_normal(args[0], args[1], param)
-            per_term = None if target.takes_eps else 0.5 * (
-                args[0] ** 2 + gaussian.expm1mx(gaussian.logvar_from(args[1], param)))
+            per_term = (
+                None
+                if target.takes_eps
+                else 0.5 * (args[0] ** 2 + gaussian.expm1mx(gaussian.logvar_from(args[1], param)))
+            )
             problem = diagnose.describe_shape(res.value, due, batch, per_term, per_example)
-        out[0] = PropertyResult(names[0], FAIL, f"{problem} (input case: {label})",
-                                Counterexample(_inputs(target, param, args) if batch * dim <= 3
-                                               else {k: f"shape {a.shape}" for k, a in
-                                                     _inputs(target, param, args).items()},
-                                               got=_brief(res.value)))
+        out[0] = PropertyResult(
+            names[0],
+            FAIL,
+            f"{problem} (input case: {label})",
+            Counterexample(
+                _inputs(target, param, args)
+                if batch * dim <= 3
+                else {k: f"shape {a.shape}" for k, a in _inputs(target, param, args).items()},
+                got=_brief(res.value),
+            ),
+        )
         return out
     out[0] = PropertyResult(names[0], PASS)
 
     # 2. dtype
     dtypes = sorted({str(r.value.dtype) for r in results if str(r.value.dtype) != "float64"})
-    out[1] = PropertyResult(names[1], PASS) if not dtypes else PropertyResult(
-        names[1], FAIL, f"returns {', '.join(dtypes)} for float64 inputs")
+    out[1] = (
+        PropertyResult(names[1], PASS)
+        if not dtypes
+        else PropertyResult(names[1], FAIL, f"returns {', '.join(dtypes)} for float64 inputs")
+    )
 
     # 3. finite, 4. accurate
     finite_bad = accuracy_bad = None
@@ -211,37 +240,54 @@ def run_det(target: DetTarget, box: Sandbox, param: str, reduction: str, seed: i
     # 5. mutation
     mutated = sorted({k for r in results for k in r.mutated})
     arg_names = target.arg_names(param)
-    out[4] = PropertyResult(names[4], PASS) if not mutated else PropertyResult(
-        names[4], FAIL, "mutated argument " + ", ".join(arg_names[k] for k in mutated))
+    out[4] = (
+        PropertyResult(names[4], PASS)
+        if not mutated
+        else PropertyResult(
+            names[4], FAIL, "mutated argument " + ", ".join(arg_names[k] for k in mutated)
+        )
+    )
 
     # 6. determinism under different global random states
     args = cases[0][1]
     twice = box.run([args, args], seeds=list(_GLOBAL_SEEDS))
     if len(twice) < 2 or any(r.error or r.value is None for r in twice):
-        out[5] = PropertyResult(names[5], FAIL, (twice[-1].error or "no output")
-                                + " (on a repeated call)")
+        out[5] = PropertyResult(
+            names[5], FAIL, (twice[-1].error or "no output") + " (on a repeated call)"
+        )
     elif not np.array_equal(twice[0].value, twice[1].value, equal_nan=True):
-        why = ("draws its own random numbers instead of using eps" if target.takes_eps
-               else "uses the global random state")
-        out[5] = PropertyResult(names[5], FAIL,
-                                f"two identical calls give different outputs: {why}",
-                                Counterexample(_inputs(target, param, args), twice[0].value,
-                                               twice[1].value, "second call under another "
-                                               "global random seed; 'expected' is the first call"))
+        why = (
+            "draws its own random numbers instead of using eps"
+            if target.takes_eps
+            else "uses the global random state"
+        )
+        out[5] = PropertyResult(
+            names[5],
+            FAIL,
+            f"two identical calls give different outputs: {why}",
+            Counterexample(
+                _inputs(target, param, args),
+                twice[0].value,
+                twice[1].value,
+                "second call under another global random seed; 'expected' is the first call",
+            ),
+        )
     else:
         out[5] = PropertyResult(names[5], PASS)
     return out
 
 
-def _finite_failure(name, target, box, param, reduction, label, args, ref, got
-                    ) -> PropertyResult:
+def _finite_failure(name, target, box, param, reduction, label, args, ref, got) -> PropertyResult:
     """Find the first single row (batch = 1) of the case on which IMPL is not finite."""
-    rows = [tuple(a[i:i + 1] for a in args) for i in range(args[0].shape[0])]
+    rows = [tuple(a[i : i + 1] for a in args) for i in range(args[0].shape[0])]
     for row, res in zip(rows, box.run(rows), strict=False):
         if res.value is not None and not np.isfinite(res.value.astype(np.float64)).all():
-            cx = Counterexample(_inputs(target, param, row),
-                                target.reference(row, param, reduction), res.value,
-                                f"one row of the input case '{label}'")
+            cx = Counterexample(
+                _inputs(target, param, row),
+                target.reference(row, param, reduction),
+                res.value,
+                f"one row of the input case '{label}'",
+            )
             break
     else:
         cx = Counterexample({"case": label}, ref, got)
@@ -250,9 +296,17 @@ def _finite_failure(name, target, box, param, reduction, label, args, ref, got
 
 def _accuracy_failure(name, target, box, param, reduction, bad) -> PropertyResult:
     label, args, ref, got, dtype, others = bad
-    words = diagnose.match([(g, target.mistakes(a, param, reduction), r,
-                             _MATCH_ATOL_PER_TOL * target.tolerance(a, param, reduction))
-                            for a, r, g in [(args, ref, got), *others]])
+    words = diagnose.match(
+        [
+            (
+                g,
+                target.mistakes(a, param, reduction),
+                r,
+                _MATCH_ATOL_PER_TOL * target.tolerance(a, param, reduction),
+            )
+            for a, r, g in [(args, ref, got), *others]
+        ]
+    )
     if words is None:
         words = diagnose.describe_error(got, ref, dtype)
     cx = _shrunk_counterexample(target, box, param, reduction)
@@ -289,8 +343,12 @@ def _shrunk_counterexample(target, box, param, reduction) -> Counterexample | No
     args = to_args(example)
     res = box.run([args])[0]
     got = None if res.value is None else res.value
-    return Counterexample(_inputs(target, param, args), target.reference(args, param, reduction),
-                          got, "minimal failing input found by Hypothesis")
+    return Counterexample(
+        _inputs(target, param, args),
+        target.reference(args, param, reduction),
+        got,
+        "minimal failing input found by Hypothesis",
+    )
 
 
 def _single_element(example: dict, fails: Any) -> dict:

@@ -30,7 +30,13 @@ from rtverify.check.report import FAIL, NOT_RUN, PASS, Counterexample, PropertyR
 from rtverify.check.sandbox import CallResult, FunctionRef, Sandbox
 
 __all__ = [
-    "CALLS", "CASES", "SMALL_N", "call_mean_tests", "load_functions", "prepare", "run_grad",
+    "CALLS",
+    "CASES",
+    "SMALL_N",
+    "call_mean_tests",
+    "load_functions",
+    "prepare",
+    "run_grad",
     "test_function",
 ]
 
@@ -66,8 +72,11 @@ test_function.__test__ = False  # type: ignore[attr-defined]  # not a pytest tes
 @functools.cache
 def _exact(target: str, name: str, mu: float, sigma: float) -> tuple[tuple, tuple]:
     tf = test_function(name)
-    var = tf.score_variance(mu, sigma) if target == "score-gradient" \
+    var = (
+        tf.score_variance(mu, sigma)
+        if target == "score-gradient"
         else tf.pathwise_variance(mu, sigma)
+    )
     return tf.grad(mu, sigma), var
 
 
@@ -109,8 +118,9 @@ def _problem(res: CallResult, n: int) -> str | None:
     return f"wrong shape {shape} for n = {n} (shape ({n}, 2) is due){hint}"
 
 
-def call_mean_tests(target: str, f: str, mu: float, s: float, eps: np.ndarray,
-                    values: np.ndarray, alpha: float) -> tuple[list[Any], bool, np.ndarray]:
+def call_mean_tests(
+    target: str, f: str, mu: float, s: float, eps: np.ndarray, values: np.ndarray, alpha: float
+) -> tuple[list[Any], bool, np.ndarray]:
     """The two z-tests (∂/∂μ, ∂/∂σ) of E[call mean] = exact gradient for one configuration.
 
     ``eps`` (calls, n) and ``values`` (calls, n, 2) are IMPL's inputs and outputs. Returns the
@@ -130,23 +140,33 @@ def call_mean_tests(target: str, f: str, mu: float, s: float, eps: np.ndarray,
     for k in range(2):
         what = f"{COMPONENTS[k]} for f = {f}, μ = {mu}, σ = {s}, n = {n}"
         if identical:
-            outcomes.append(stats.mean_test(means[:, k], grad[k], sd=math.sqrt(var[k] / n),
-                                            alpha=alpha, what=what))
+            outcomes.append(
+                stats.mean_test(
+                    means[:, k], grad[k], sd=math.sqrt(var[k] / n), alpha=alpha, what=what
+                )
+            )
         else:
-            outcomes.append(stats.skew_corrected_mean_test(means[:, k], grad[k], alpha=alpha,
-                                                           what=what))
+            outcomes.append(
+                stats.skew_corrected_mean_test(means[:, k], grad[k], alpha=alpha, what=what)
+            )
     return outcomes, identical, means
 
 
-def run_grad(target: str, box: Sandbox, seed: int, report: Report,
-             false_alarm: float = 1e-6) -> None:
+def run_grad(
+    target: str, box: Sandbox, seed: int, report: Report, false_alarm: float = 1e-6
+) -> None:
     """Judge the gradient properties of IMPL (running in ``box``); fill ``report``."""
     from rtverify import stats
 
-    names = ["runs and returns an array of shape (n, 2)", "returns float64",
-             "finite for finite inputs", "leaves its inputs unchanged",
-             "deterministic: same eps, same output (whatever the global random state)",
-             "unbiased for ∂/∂μ (mean of each call)", "unbiased for ∂/∂σ (mean of each call)"]
+    names = [
+        "runs and returns an array of shape (n, 2)",
+        "returns float64",
+        "finite for finite inputs",
+        "leaves its inputs unchanged",
+        "deterministic: same eps, same output (whatever the global random state)",
+        "unbiased for ∂/∂μ (mean of each call)",
+        "unbiased for ∂/∂σ (mean of each call)",
+    ]
     props = [PropertyResult(n, NOT_RUN) for n in names]
     report.properties = props
     configs = [(f, mu, s, n) for f, mu, s in CASES for n in SMALL_N]
@@ -155,7 +175,8 @@ def run_grad(target: str, box: Sandbox, seed: int, report: Report,
     alpha = false_alarm / (n_tests * TAIL_MARGIN)
     report.notes.append(
         f"each z-test at α = {alpha:.1e} = {false_alarm:g}/({n_tests} × {TAIL_MARGIN:g}): "
-        f"Bonferroni, with a {TAIL_MARGIN:g}× margin for the normal approximation of the tails")
+        f"Bonferroni, with a {TAIL_MARGIN:g}× margin for the normal approximation of the tails"
+    )
 
     # 1. shapes (a single call first, so a hang is caught by the call timeout)
     name0, mu0, s0 = CASES[0]
@@ -168,10 +189,14 @@ def run_grad(target: str, box: Sandbox, seed: int, report: Report,
     for call, res in zip(shape_calls, results, strict=False):
         problem = _problem(res, call[4].size)
         if problem:
-            inputs = {"f": name0, "mu": mu0, "sigma": s0, "eps": call[4]} if call[4].size <= 10 \
+            inputs = (
+                {"f": name0, "mu": mu0, "sigma": s0, "eps": call[4]}
+                if call[4].size <= 10
                 else {"f": name0, "mu": mu0, "sigma": s0, "eps": f"shape ({call[4].size},)"}
-            props[0] = PropertyResult(names[0], FAIL, problem,
-                                      Counterexample(inputs, got=res.value))
+            )
+            props[0] = PropertyResult(
+                names[0], FAIL, problem, Counterexample(inputs, got=res.value)
+            )
             return
     props[0] = PropertyResult(names[0], PASS)
 
@@ -189,35 +214,54 @@ def run_grad(target: str, box: Sandbox, seed: int, report: Report,
 
     # 2. dtype, 3. finite, 4. mutation
     dtypes = sorted({str(r.value.dtype) for *_, rs in data for r in rs} - {"float64"})
-    props[1] = PropertyResult(names[1], PASS) if not dtypes else PropertyResult(
-        names[1], FAIL, f"returns {', '.join(dtypes)} for float64 inputs")
+    props[1] = (
+        PropertyResult(names[1], PASS)
+        if not dtypes
+        else PropertyResult(names[1], FAIL, f"returns {', '.join(dtypes)} for float64 inputs")
+    )
     nonfinite = [(f, mu, s, n, e, v) for f, mu, s, n, e, v, _ in data if not np.isfinite(v).all()]
     if nonfinite:
         f, mu, s, n, e, v = nonfinite[0]
         i = int(np.nonzero(~np.isfinite(v).reshape(len(v), -1).all(axis=1))[0][0])
-        props[2] = PropertyResult(names[2], FAIL, "returns non-finite values for finite inputs",
-                                  Counterexample({"f": f, "mu": mu, "sigma": s, "eps": e[i]},
-                                                 _textbook(target, f, mu, s, e[i]), v[i]))
+        props[2] = PropertyResult(
+            names[2],
+            FAIL,
+            "returns non-finite values for finite inputs",
+            Counterexample(
+                {"f": f, "mu": mu, "sigma": s, "eps": e[i]}, _textbook(target, f, mu, s, e[i]), v[i]
+            ),
+        )
     else:
         props[2] = PropertyResult(names[2], PASS)
     mutated = any(r.mutated for *_, rs in data for r in rs)
-    props[3] = PropertyResult(names[3], PASS) if not mutated else PropertyResult(
-        names[3], FAIL, "mutated argument eps")
+    props[3] = (
+        PropertyResult(names[3], PASS)
+        if not mutated
+        else PropertyResult(names[3], FAIL, "mutated argument eps")
+    )
 
     # 5. determinism under two global random states
     probe = _args(name0, mu0, s0, shape_eps[1])
     twice = box.run([probe, probe], seeds=list(_GLOBAL_SEEDS))
-    if len(twice) == 2 and all(r.value is not None for r in twice) and np.array_equal(
-            twice[0].value, twice[1].value, equal_nan=True):
+    if (
+        len(twice) == 2
+        and all(r.value is not None for r in twice)
+        and np.array_equal(twice[0].value, twice[1].value, equal_nan=True)
+    ):
         props[4] = PropertyResult(names[4], PASS)
     else:
         props[4] = PropertyResult(
-            names[4], FAIL, "two identical calls give different outputs: draws its own random "
+            names[4],
+            FAIL,
+            "two identical calls give different outputs: draws its own random "
             "numbers instead of using eps",
-            Counterexample({"f": name0, "mu": mu0, "sigma": s0, "eps": shape_eps[1]},
-                           twice[0].value, twice[-1].value,
-                           "second call under another global random seed; 'expected' is the "
-                           "first call"))
+            Counterexample(
+                {"f": name0, "mu": mu0, "sigma": s0, "eps": shape_eps[1]},
+                twice[0].value,
+                twice[-1].value,
+                "second call under another global random seed; 'expected' is the first call",
+            ),
+        )
 
     # 6-7. unbiasedness, one z-test per configuration and component
     rejected: list[list[tuple]] = [[], []]
@@ -236,25 +280,32 @@ def run_grad(target: str, box: Sandbox, seed: int, report: Report,
                 f"variance, f = {f}, μ = {mu}, σ = {s}: n·Var(call mean) = "
                 f"({eff[0]:.4g}, {eff[1]:.4g}) vs the textbook estimator's exact "
                 f"({var[0]:.4g}, {var[1]:.4g}) (ratio {eff[0] / var[0]:.3g}, "
-                f"{eff[1] / var[1]:.3g})" if min(var) > 0 else
-                f"variance, f = {f}, μ = {mu}, σ = {s}: n·Var(call mean) = "
+                f"{eff[1] / var[1]:.3g})"
+                if min(var) > 0
+                else f"variance, f = {f}, μ = {mu}, σ = {s}: n·Var(call mean) = "
                 f"({eff[0]:.4g}, {eff[1]:.4g}) vs the textbook estimator's exact "
-                f"({var[0]:.4g}, {var[1]:.4g})")
+                f"({var[0]:.4g}, {var[1]:.4g})"
+            )
     for k in range(2):
-        props[5 + k] = (PropertyResult(names[5 + k], PASS) if not rejected[k]
-                        else _bias_failure(names[5 + k], target, k, rejected[k], data))
+        props[5 + k] = (
+            PropertyResult(names[5 + k], PASS)
+            if not rejected[k]
+            else _bias_failure(names[5 + k], target, k, rejected[k], data)
+        )
     kind = "score-function" if target == "score-gradient" else "pathwise"
     report.notes.append(
         f"per-sample output identical to the textbook {kind} estimator: exact-variance z-tests"
-        if identical_all else
-        f"per-sample output differs from the textbook {kind} estimator (e.g. a baseline): "
+        if identical_all
+        else f"per-sample output differs from the textbook {kind} estimator (e.g. a baseline): "
         f"skew-corrected studentised tests on the call means ({CALLS[2]} calls of n = 2, "
-        f"{CALLS[10]} of n = 10)")
+        f"{CALLS[10]} of n = 10)"
+    )
     report.notes.extend(variance_lines)
 
 
-def _bias_failure(name: str, target: str, k: int, rejected: list[tuple], data: list[tuple]
-                  ) -> PropertyResult:
+def _bias_failure(
+    name: str, target: str, k: int, rejected: list[tuple], data: list[tuple]
+) -> PropertyResult:
     f, mu, s, n, _eps, values, outcome = rejected[0]  # configurations are ordered simplest first
     grad = _exact(target, f, mu, s)[0]
     words = grad_mistakes.match(target, test_function, data)
@@ -264,12 +315,15 @@ def _bias_failure(name: str, target: str, k: int, rejected: list[tuple], data: l
         ratio = f", ratio {est / exp:.3g}" if exp != 0 else ""
         words = f"biased: mean {est:.4g} vs exact {exp:.4g}{ratio}"
         if ns == [min(SMALL_N)]:
-            words += (f"; biased at n = {ns[0]} but not at n = {max(SMALL_N)}: the samples of "
-                      "one call are coupled (a baseline computed from the same samples?)")
+            words += (
+                f"; biased at n = {ns[0]} but not at n = {max(SMALL_N)}: the samples of "
+                "one call are coupled (a baseline computed from the same samples?)"
+            )
     cx = Counterexample(
         {"f": f, "mu": mu, "sigma": s, "n": n, "calls": CALLS[n], "component": COMPONENTS[k]},
         expected=[float(f"{g:.6g}") for g in grad],
         got=[float(f"{v:.6g}") for v in values.mean(axis=(0, 1))],
         note=f"mean over {CALLS[n]} calls of {COMPONENTS[k]}: z = {outcome.statistic:.1f}, "
-             f"critical {outcome.critical:.2f} at α = {outcome.alpha:.1e}")
+        f"critical {outcome.critical:.2f} at α = {outcome.alpha:.1e}",
+    )
     return PropertyResult(name, FAIL, words, cx)

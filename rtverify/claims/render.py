@@ -76,8 +76,9 @@ def render_claims(claims: Sequence[Claim], reports: Sequence[DerivationReport]) 
     out.append(
         "Totals: " + ", ".join(f"{counts[s]} {s}" for s in STATUSES) + f" ({len(claims)} claims).\n"
     )
-    out.append("| claim | in short | status | established by | correct form, what was wrong, "
-               "remarks |")
+    out.append(
+        "| claim | in short | status | established by | correct form, what was wrong, remarks |"
+    )
     out.append("|---|---|---|---|---|")
     for c in claims:
         status = f"**{c.status}**" if c.status == CORRECTED else c.status

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('shape', 'batch axis instead of the latent axis')
+EXPECT = ("shape", "batch axis instead of the latent axis")
 
 
 def impl(mu, logvar):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('finite', 'inf')
+EXPECT = ("finite", "inf")
 
 
 def impl(mu, logvar):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', 'float32')
+EXPECT = ("agrees", "float32")
 
 
 def impl(mu, logvar):

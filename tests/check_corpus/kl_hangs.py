@@ -5,7 +5,7 @@ import time
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('shape', 'times out')
+EXPECT = ("shape", "times out")
 
 
 def impl(mu, logvar):

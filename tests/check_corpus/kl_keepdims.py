@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('shape', 'keepdims')
+EXPECT = ("shape", "keepdims")
 
 
 def impl(mu, logvar):

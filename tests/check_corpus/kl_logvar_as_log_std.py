@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', 'as log_std')
+EXPECT = ("agrees", "as log_std")
 
 
 def impl(mu, logvar):

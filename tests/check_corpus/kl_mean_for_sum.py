@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "sum"
-EXPECT = ('agrees', 'mean over the batch where the sum is due')
+EXPECT = ("agrees", "mean over the batch where the sum is due")
 
 
 def impl(mu, logvar):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', 'averages over the latent axis')
+EXPECT = ("agrees", "averages over the latent axis")
 
 
 def impl(mu, logvar):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', 'factor 2')
+EXPECT = ("agrees", "factor 2")
 
 
 def impl(mu, logvar):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('unchanged', 'mutated argument mu')
+EXPECT = ("unchanged", "mutated argument mu")
 
 
 def impl(mu, logvar):

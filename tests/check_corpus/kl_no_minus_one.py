@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', '−1 term is missing')
+EXPECT = ("agrees", "−1 term is missing")
 
 
 def impl(mu, logvar):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('shape', 'per-dimension terms')
+EXPECT = ("shape", "per-dimension terms")
 
 
 def impl(mu, logvar):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('deterministic', 'global random state')
+EXPECT = ("deterministic", "global random state")
 
 
 def impl(mu, logvar):

@@ -9,5 +9,5 @@ EXPECT = None  # conforms
 
 
 def impl(mu, logvar):
-    print('debug: computing KL', mu.shape)
+    print("debug: computing KL", mu.shape)
     return 0.5 * np.sum(mu**2 + np.exp(logvar) - 1.0 - logvar, axis=-1)

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('shape', 'returns a list')
+EXPECT = ("shape", "returns a list")
 
 
 def impl(mu, logvar):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('shape', 'returns None')
+EXPECT = ("shape", "returns None")
 
 
 def impl(mu, logvar):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', 'reverse KL')
+EXPECT = ("agrees", "reverse KL")
 
 
 def impl(mu, logvar):

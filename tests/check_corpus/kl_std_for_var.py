@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', 'uses σ where σ² is due')
+EXPECT = ("agrees", "uses σ where σ² is due")
 
 
 def impl(mu, logvar):

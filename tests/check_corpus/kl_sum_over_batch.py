@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('shape', 'sum over the batch instead of per-example')
+EXPECT = ("shape", "sum over the batch instead of per-example")
 
 
 def impl(mu, logvar):

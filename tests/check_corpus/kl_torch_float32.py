@@ -6,7 +6,7 @@ from torch.distributions import Normal, kl_divergence
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', 'float32')
+EXPECT = ("agrees", "float32")
 REQUIRES = "torch"
 
 

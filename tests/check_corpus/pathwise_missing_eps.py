@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "pathwise-gradient"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('unbiased for ∂/∂σ', 'misses the factor ε')
+EXPECT = ("unbiased for ∂/∂σ", "misses the factor ε")
 
 
 def impl(f, df, mu, sigma, eps):

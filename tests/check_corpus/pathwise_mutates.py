@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "pathwise-gradient"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('unchanged', 'mutated argument eps')
+EXPECT = ("unchanged", "mutated argument eps")
 
 
 def impl(f, df, mu, sigma, eps):

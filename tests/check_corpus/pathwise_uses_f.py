@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "pathwise-gradient"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('unbiased for ∂/∂μ', 'uses f where f′ is due')
+EXPECT = ("unbiased for ∂/∂μ", "uses f where f′ is due")
 
 
 def impl(f, df, mu, sigma, eps):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "reparam-sample"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', 'exp(logvar) instead of exp(logvar / 2)')
+EXPECT = ("agrees", "exp(logvar) instead of exp(logvar / 2)")
 
 
 def impl(mu, logvar, eps):

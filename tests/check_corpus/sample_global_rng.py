@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "reparam-sample"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('deterministic', 'instead of using eps')
+EXPECT = ("deterministic", "instead of using eps")
 
 
 def impl(mu, logvar, eps):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "reparam-sample"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', 'ignores mu')
+EXPECT = ("agrees", "ignores mu")
 
 
 def impl(mu, logvar, eps):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "reparam-sample"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('unchanged', 'mutated argument eps')
+EXPECT = ("unchanged", "mutated argument eps")
 
 
 def impl(mu, logvar, eps):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "reparam-sample"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('shape', 'returns a tuple')
+EXPECT = ("shape", "returns a tuple")
 
 
 def impl(mu, logvar, eps):

@@ -3,7 +3,7 @@
 TARGET = "reparam-sample"
 PARAM = "var"
 REDUCTION = "none"
-EXPECT = ('agrees', 'uses σ² where σ is due')
+EXPECT = ("agrees", "uses σ² where σ is due")
 
 
 def impl(mu, var, eps):

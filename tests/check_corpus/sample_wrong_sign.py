@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "reparam-sample"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('agrees', 'wrong sign')
+EXPECT = ("agrees", "wrong sign")
 
 
 def impl(mu, logvar, eps):

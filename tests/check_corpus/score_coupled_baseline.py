@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "score-gradient"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('unbiased for ∂/∂μ', 'baseline computed from the same samples')
+EXPECT = ("unbiased for ∂/∂μ", "baseline computed from the same samples")
 
 
 def impl(f, df, mu, sigma, eps):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "score-gradient"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('unbiased for ∂/∂σ', 'with respect to log σ')
+EXPECT = ("unbiased for ∂/∂σ", "with respect to log σ")
 
 
 def impl(f, df, mu, sigma, eps):

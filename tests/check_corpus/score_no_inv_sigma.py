@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "score-gradient"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('unbiased for ∂/∂μ', 'forgets the 1/σ')
+EXPECT = ("unbiased for ∂/∂μ", "forgets the 1/σ")
 
 
 def impl(f, df, mu, sigma, eps):

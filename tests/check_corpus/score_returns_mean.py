@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "score-gradient"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('shape', 'mean over the samples')
+EXPECT = ("shape", "mean over the samples")
 
 
 def impl(f, df, mu, sigma, eps):

@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "score-gradient"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ('unbiased for ∂/∂μ', 'wrong sign')
+EXPECT = ("unbiased for ∂/∂μ", "wrong sign")
 
 
 def impl(f, df, mu, sigma, eps):
