@@ -13,6 +13,8 @@ stated in the step's ``conditions`` and are not claimed to be checked.
 - :func:`pointwise` -- ``∫ A dx = ∫ B dx`` over the same domain because ``A = B`` pointwise.
 - :func:`substitution` -- the affine change of variables ``x = g(t)``,
   ``∫_ℝ F(x) dx = ∫_ℝ F(g(t)) g'(t) dt`` with ``g' > 0`` (notes eq. (29), (39)).
+- :func:`integration_by_parts` -- ``∫_ℝ u v' dx = −∫_ℝ u' v dx`` when ``u v → 0`` at ±∞
+  (Stein's lemma for a general f).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sympy as sp
 
 from rtverify.derivation import Check, Rule, Status
 
-__all__ = ["leibniz", "pointwise", "substitution"]
+__all__ = ["integration_by_parts", "leibniz", "pointwise", "substitution"]
 
 #: Functions at which an integrand is not differentiable; the Leibniz rule refuses them.
 _NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min, sp.floor, sp.ceiling)
@@ -132,5 +134,33 @@ def substitution(old: sp.Symbol, new: sp.Symbol, g: sp.Expr) -> Rule:
         if not _zero(lhs.function.subs(old, g) * slope - rhs.function):
             return _fail(method, f"integrand is not F({g}) * {slope}")
         return Check(Status.RULE, method, f"checked: affine, slope {slope} > 0; ℝ onto ℝ")
+
+    return rule
+
+
+def integration_by_parts(var: sp.Symbol, u: sp.Expr, v: sp.Expr) -> Rule:
+    """``∫_ℝ u v′ d var = [u v]_{−∞}^{∞} − ∫_ℝ u′ v d var = −∫_ℝ u′ v d var``.
+
+    Checks by machine that both sides integrate over ``var`` on (−∞, ∞), that the left
+    integrand is ``u · v′`` and the right one ``−u′ · v`` (simplify; ``u`` may contain an
+    undefined function), and that ``v → 0`` at ±∞ (SymPy limits). That ``u v → 0`` -- ``u``
+    grows slower than ``1/v``, e.g. polynomially against a Gaussian ``v`` -- is the remaining,
+    stated condition: the boundary term is then 0.
+    """
+    method = f"rule: integration by parts in {var}, u = {u}, v = {v}"
+
+    def rule(lhs: sp.Expr, rhs: sp.Expr) -> Check:
+        limits = ((var, -sp.oo, sp.oo),)
+        if not isinstance(lhs, sp.Integral) or not isinstance(rhs, sp.Integral):
+            return _fail(method, "both sides must be integrals")
+        if tuple(lhs.limits) != limits or tuple(rhs.limits) != limits:
+            return _fail(method, f"both integrals must run over {var} ∈ (−∞, ∞)")
+        if not _zero(lhs.function - u * sp.diff(v, var)):
+            return _fail(method, "left integrand is not u · v′")
+        if not _zero(rhs.function + sp.diff(u, var) * v):
+            return _fail(method, "right integrand is not −u′ · v")
+        if any(sp.limit(v, var, end) != 0 for end in (sp.oo, -sp.oo)):
+            return _fail(method, f"v = {v} does not vanish at ±∞")
+        return Check(Status.RULE, method, "checked: limits, u·v′ and −u′·v, v → 0 at ±∞")
 
     return rule

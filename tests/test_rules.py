@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from rtverify.derivation import Status
-from rtverify.rules import leibniz, pointwise, substitution
+from rtverify.rules import integration_by_parts, leibniz, pointwise, substitution
 
 x = sp.Symbol("x", real=True)
 t = sp.Symbol("t", real=True)
@@ -133,3 +133,39 @@ def test_substitution_rejects_finite_limits():
     lhs = _integral(f(x), 0, 1)
     rhs = _integral(f(s * t) * s, 0, 1 / s, var=t)
     assert substitution(x, t, s * t)(lhs, rhs).status is Status.FAILED
+
+
+def _stein(u_factor=1, v=-weight):
+    """∫ f(x) x e^{−x²/2} dx = ∫ f′(x) e^{−x²/2} dx, with u = f(x), v = −e^{−x²/2}."""
+    lhs = _integral(f(x) * x * weight)
+    rhs = _integral(u_factor * sp.diff(f(x), x) * weight)
+    return integration_by_parts(x, f(x), v)(lhs, rhs)
+
+
+def test_integration_by_parts_proves_steins_lemma_for_an_undefined_f():
+    check = _stein()
+    assert check.status is Status.RULE
+    assert "v → 0 at ±∞" in check.detail
+
+
+def test_integration_by_parts_rejects_a_sign_error():
+    check = _stein(u_factor=-1)
+    assert check.status is Status.FAILED and "−u′ · v" in check.detail
+
+
+def test_integration_by_parts_rejects_a_v_whose_derivative_is_not_the_weight():
+    check = _stein(v=-2 * weight)
+    assert check.status is Status.FAILED and "u · v′" in check.detail
+
+
+def test_integration_by_parts_rejects_a_boundary_term_that_does_not_vanish():
+    lhs = _integral(f(x))  # u = f, v = x: v′ = 1, but v does not vanish at ±∞
+    rhs = _integral(-sp.diff(f(x), x) * x)
+    check = integration_by_parts(x, f(x), x)(lhs, rhs)
+    assert check.status is Status.FAILED and "does not vanish" in check.detail
+
+
+def test_integration_by_parts_rejects_finite_limits():
+    lhs = _integral(f(x) * x * weight, 0, 1)
+    rhs = _integral(sp.diff(f(x), x) * weight, 0, 1)
+    assert integration_by_parts(x, f(x), -weight)(lhs, rhs).status is Status.FAILED
