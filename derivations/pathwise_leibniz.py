@@ -97,6 +97,7 @@ def _family_chain(p: sp.Symbol, test) -> Chain:
 
 #: v with v′ = (score weight) · φ(ε): ε φ = −φ′ and (ε² − 1) φ = (−ε φ)′.
 _STEIN_V = {mu: -phi(eps) / sigma, sigma: -eps * phi(eps) / sigma}
+_STEIN_V_WORDS = {mu: "−φ(ε)/σ", sigma: "−εφ(ε)/σ"}
 
 
 def _stein_general_chain(p: sp.Symbol) -> Chain:
@@ -109,7 +110,7 @@ def _stein_general_chain(p: sp.Symbol) -> Chain:
         (
             Step(
                 expect(PATHWISE[p] * _df(z)),
-                f"integration by parts with u = f(μ + σε), v = {sp.sstr(_STEIN_V[p])}: "
+                f"integration by parts with u = f(μ + σε), v = {_STEIN_V_WORDS[p]}: "
                 "the score weight times φ is v′",
                 ("f(μ + σε) grows slower than 1/|v| (e.g. polynomially), so u v → 0 at ±∞",),
                 rule=integration_by_parts(eps, _f(z), _STEIN_V[p]),

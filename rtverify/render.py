@@ -47,7 +47,9 @@ def _cell(text: str) -> str:
 
 
 def _check_words(check: Check) -> str:
-    words = f"{_MARK[check.status]}: {check.method}"
+    mark = _MARK[check.status]
+    # a rule's method already names itself ("rule: Leibniz …")
+    words = check.method if check.method.startswith(f"{mark}:") else f"{mark}: {check.method}"
     if check.status is Status.RULE and check.detail:
         words += f" ({check.detail})"
     if check.status is Status.NUMERIC:

@@ -147,7 +147,7 @@ def integration_by_parts(var: sp.Symbol, u: sp.Expr, v: sp.Expr) -> Rule:
     grows slower than ``1/v``, e.g. polynomially against a Gaussian ``v`` -- is the remaining,
     stated condition: the boundary term is then 0.
     """
-    method = f"rule: integration by parts in {var}, u = {u}, v = {v}"
+    method = f"rule: integration by parts in {var}"
 
     def rule(lhs: sp.Expr, rhs: sp.Expr) -> Check:
         limits = ((var, -sp.oo, sp.oo),)
