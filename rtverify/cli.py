@@ -14,42 +14,45 @@ from pathlib import Path
 __all__ = ["main"]
 
 
-def _verify_one(slug: str):
-    """Worker: build and verify one derivation; return its picklable checks and time."""
-    from rtverify.registry import get_derivation
+def _verify_one(module_name: str):
+    """Worker: build and verify the derivation of one module; return its picklable checks and
+    time (only that module's derivation is built)."""
+    import importlib
 
-    report = get_derivation(slug).verify()
+    report = importlib.import_module(module_name).derivation().verify()
     return report.checks, report.seconds
 
 
 def run_derivations(jobs: int = 1, only: Sequence[str] = ()):
     """Verify the shipped derivations (optionally only some slugs), ``jobs`` processes at once."""
     from rtverify.derivation import DerivationReport
-    from rtverify.registry import all_derivations
+    from rtverify.registry import derivation_modules
 
-    derivations = all_derivations()
+    built = [(m.__name__, m.derivation()) for m in derivation_modules()]
     if only:
-        unknown = set(only) - {d.slug for d in derivations}
+        unknown = set(only) - {d.slug for _, d in built}
         if unknown:
             raise SystemExit(
                 f"rtverify: unknown derivation(s) {', '.join(sorted(unknown))}; "
-                f"known: {', '.join(d.slug for d in derivations)}"
+                f"known: {', '.join(d.slug for _, d in built)}"
             )
-        derivations = [d for d in derivations if d.slug in only]
-    if jobs <= 1 or len(derivations) <= 1:
-        return [d.verify() for d in derivations]
+        built = [(name, d) for name, d in built if d.slug in only]
+    if jobs <= 1 or len(built) <= 1:
+        return [d.verify() for _, d in built]
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        results = list(pool.map(_verify_one, [d.slug for d in derivations]))
+        results = list(pool.map(_verify_one, [name for name, _ in built]))
     return [
         DerivationReport(d, checks, secs)
-        for d, (checks, secs) in zip(derivations, results, strict=True)
+        for (_, d), (checks, secs) in zip(built, results, strict=True)
     ]
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    from rtverify.derivation import Status
+
     started = time.perf_counter()
     reports = run_derivations(args.jobs, args.only)
     total = time.perf_counter() - started
@@ -65,7 +68,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                             "slug": r.derivation.slug,
                             "title": r.derivation.title,
                             "steps": r.n_steps,
-                            **{s.value: r.count(s) for s in type(r.checks[0][0].status)},
+                            **{s.value: r.count(s) for s in Status},
                             "seconds": round(r.seconds, 3),
                             "ok": r.ok,
                             "failures": r.failures,

@@ -33,7 +33,7 @@ import signal
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import mpmath
@@ -424,8 +424,3 @@ def refute(lhs: sp.Expr, rhs: sp.Expr, *, seed: int = 0) -> Check:
     started = time.perf_counter()
     check = _numeric(lhs, rhs, seed)
     return Check(check.status, check.method, check.detail, time.perf_counter() - started)
-
-
-def verify_all(derivations: Sequence[Derivation]) -> list[DerivationReport]:
-    """Verify each derivation in turn."""
-    return [d.verify() for d in derivations]
