@@ -103,7 +103,7 @@ def _cmd_derive(args: argparse.Namespace) -> int:
     from rtverify.docs import generate_pages, write_pages
 
     reports = run_derivations(args.jobs)
-    written = write_pages(generate_pages(reports), Path(args.out))
+    written = write_pages(generate_pages(reports, with_check_pages=True), Path(args.out))
     for path in written:
         print(path)
     if not all(r.ok for r in reports):

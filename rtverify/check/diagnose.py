@@ -29,8 +29,8 @@ def _misreadings(param: str, value: Callable[[str], np.ndarray]) -> list[Mistake
     for other in gaussian.PARAMETERIZATIONS:
         if other != param:
             text = (
-                f"uses {SYMBOL[param]} where {SYMBOL[other]} is due "
-                f"(reads the {param} argument as {other})"
+                f"uses {SYMBOL[param]} where {SYMBOL[other]} is due: IMPL reads its variance "
+                f"argument as {other} (did you mean --param {other}?)"
             )
             out.append((text, lambda o=other: value(o)))
     return out

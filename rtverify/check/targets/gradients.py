@@ -17,8 +17,9 @@ Because IMPL gets rtverify's ε, its output is compared with the textbook estima
   the smallest bias it detects. A D that is constant and non-zero is a bias, with certainty.
 
 Calls at n = 2 and 10 (where a baseline computed from the same samples shows its 1 − 1/n bias)
-and n = 1000; (f, μ, σ): three fixed configurations and two drawn from the seed (μ ∈ [−2, 2],
-σ ∈ [0.3, 3]). Every call is judged for shape, precision, finiteness and mutation.
+and n = 1000; (f, μ, σ): five fixed configurations (σ from 0.25 to 3) and two drawn from the
+seed (μ ∈ [−2, 2], σ log-uniform in [0.2, 5]). Every call is judged for shape, precision,
+finiteness and mutation.
 """
 
 from __future__ import annotations
@@ -34,11 +35,19 @@ from rtverify.check.target import Context, Target
 
 __all__ = ["CALLS", "FIXED_CASES", "TARGETS", "pathwise", "score"]
 
-#: (f, μ, σ): smooth bounded f, several μ, σ ≠ 1 on both sides.
-FIXED_CASES = (("exp(-z^2/2)", 1.2, 2.0), ("sin(z)", 0.8, 1.5), ("cos(z)", -0.5, 0.6))
-RANDOM_RANGE = {"mu": (-2.0, 2.0), "sigma": (0.3, 3.0)}
+#: (f, μ, σ): smooth bounded f, several μ, σ ≠ 1 on both sides, from 0.25 to 3.5 (an IMPL
+#: that clamps σ to a "reasonable" range is caught).
+FIXED_CASES = (
+    ("exp(-z^2/2)", 1.2, 2.0),
+    ("sin(z)", 0.8, 1.5),
+    ("cos(z)", -0.5, 0.6),
+    ("exp(-z^2/2)", -0.7, 3.0),
+    ("cos(z)", 0.4, 0.25),
+)
+#: Two more (f, μ, σ) drawn from the seed: μ uniform, σ log-uniform in these ranges.
+RANDOM_RANGE = {"mu": (-2.0, 2.0), "sigma": (0.2, 5.0)}
 #: Independent calls at each n (samples per call).
-CALLS = {2: 600, 10: 300, 1000: 40}
+CALLS = {2: 1000, 10: 300, 1000: 30}
 COMPONENTS = ("∂/∂μ", "∂/∂σ")
 _GLOBAL_SEEDS = (12345, 54321)
 _IDENTITY_SLACK = 1e3  # rounding units allowed per sample for "identical to the textbook"
@@ -78,7 +87,7 @@ def _configs(ctx: Context) -> list[tuple[str, float, float]]:
         (
             names[int(gen.integers(len(names)))],
             round(float(gen.uniform(*RANDOM_RANGE["mu"])), 3),
-            round(float(gen.uniform(*RANDOM_RANGE["sigma"])), 3),
+            round(float(np.exp(gen.uniform(*np.log(RANDOM_RANGE["sigma"])))), 3),
         )
         for _ in range(2)
     ]
