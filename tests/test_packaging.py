@@ -50,12 +50,27 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
     return top, nested
 
 
+#: The framework adapters of `rtverify check`: each imports its framework (an optional extra)
+#: at module level, and is imported only by the worker of a check with --framework torch/jax.
+ADAPTERS = {"torch_adapter.py": "torch", "jax_adapter.py": "jax"}
+
+
+def test_only_the_worker_imports_a_framework_adapter():
+    for path in SOURCES:
+        text = path.read_text()
+        for name in ADAPTERS:
+            if name.removesuffix(".py") in text and path.parent.name != "adapters":
+                raise AssertionError(f"{path.relative_to(ROOT)} names {name}")
+
+
 def test_every_module_level_import_is_a_declared_runtime_dependency():
     runtime, _ = _declared()
     for path in SOURCES:
         top, _ = _imports(path)
         if path.name == "pytest_plugin.py":  # loaded by pytest only, which is then present
             top -= {"pytest"}
+        if path.name in ADAPTERS:  # imported only in a worker checking that framework
+            top -= {ADAPTERS[path.name]}
         missing = top - runtime
         assert not missing, f"{path.relative_to(ROOT)} imports {missing} not in dependencies"
 
