@@ -77,7 +77,7 @@ def test_every_module_level_import_is_a_declared_runtime_dependency():
 
 #: Imports allowed only inside functions, each from an optional extra, with a clear error
 #: where it is missing (plotting, the torch corpus).
-OPTIONAL = {"matplotlib": "plot", "torch": "torch"}
+OPTIONAL = {"matplotlib": "plot", "torch": "torch", "jax": "jax"}
 
 
 def test_every_lazy_import_is_a_runtime_dependency_or_a_named_optional_extra():
