@@ -71,7 +71,13 @@ def _density_of(factor: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
     arg = factor.args[0]
     found = arg.match(-((_V - _M) ** 2) / (2 * _S**2))
     if found and found[_S].is_Symbol and found[_S].is_positive and not found[_V].has(sp.Abs):
-        return NormalDensity(found[_V], found[_M], found[_S]), found[_S] * sp.sqrt(2)
+        # written N(v; m, s²) with the terms of v − m that carry a minus sign as the mean m
+        terms = sp.Add.make_args(sp.expand(found[_V] - found[_M]))
+        mean = -sp.Add(*(t for t in terms if t.could_extract_minus_sign()))
+        v = sp.Add(*(t for t in terms if not t.could_extract_minus_sign()))
+        if v == 0:
+            v, mean = -mean, 0
+        return NormalDensity(v, mean, found[_S]), found[_S] * sp.sqrt(2)
     found = arg.match(-(_V**2) / 2)
     if found and not found[_V].has(sp.Abs):
         return StandardNormalDensity(found[_V]), sp.sqrt(2)
