@@ -52,19 +52,34 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
     return top, nested
 
 
+#: Imports allowed only inside functions (or in the adapter module of that framework), each
+#: from an optional extra, with a clear error where it is missing.
+OPTIONAL = {"matplotlib": "plot", "torch": "torch", "jax": "jax"}
+ADAPTERS = ROOT / "rtverify" / "check" / "adapters"
+
+
+def _adapted(path: Path) -> set[str]:
+    """The framework an adapter module ``rtverify/check/adapters/<name>_adapter.py`` may import
+    at module level (it is imported only when that framework is in use); none elsewhere."""
+    name = path.stem.removesuffix("_adapter")
+    return {name} if path.parent == ADAPTERS and name in OPTIONAL else set()
+
+
 def test_every_module_level_import_is_a_declared_runtime_dependency():
     runtime, _ = _declared()
     for path in SOURCES:
         top, _ = _imports(path)
         if path.name == "pytest_plugin.py":  # loaded by pytest only, which is then present
             top -= {"pytest"}
-        missing = top - runtime
+        missing = top - runtime - _adapted(path)
         assert not missing, f"{path.relative_to(ROOT)} imports {missing} not in dependencies"
 
 
-#: Imports allowed only inside functions, each from an optional extra, with a clear error
-#: where it is missing (plotting, the torch corpus).
-OPTIONAL = {"matplotlib": "plot", "torch": "torch"}
+def test_only_an_adapter_may_import_its_framework_at_module_level(tmp_path):
+    assert _adapted(ADAPTERS / "jax_adapter.py") == {"jax"}
+    assert _adapted(ADAPTERS / "torch_adapter.py") == {"torch"}
+    assert _adapted(ROOT / "rtverify" / "gaussian.py") == set()
+    assert _adapted(ADAPTERS / "tensorflow_adapter.py") == set()  # not a named extra
 
 
 def test_every_lazy_import_is_a_runtime_dependency_or_a_named_optional_extra():
