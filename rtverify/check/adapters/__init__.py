@@ -59,9 +59,12 @@ def load(framework: str) -> Any:
 FUNCTIONS = ("exp", "log", "sin", "cos", "tanh", "sqrt", "abs")
 
 
-def build_function(code: str, namespace: Any) -> Any:
-    """``lambda z: <code>`` over the functions of ``namespace`` (numpy, torch, jax.numpy)."""
+def build_function(code: str, namespace: Any, extra: dict | None = None) -> Any:
+    """``lambda z: <code>`` over the functions of ``namespace`` (numpy, torch, jax.numpy) and
+    ``extra`` (the framework's ``square``, ``softplus``, ``log_sigmoid``, ``sum_last``,
+    ``matvec`` and the call's constants)."""
     names = {name: getattr(namespace, name) for name in FUNCTIONS}
+    names.update(extra or {})
     compiled = compile(code, f"<rtverify f: {code}>", "eval")
 
     def f(z: Any) -> Any:

@@ -249,23 +249,25 @@ def _float(dtype: str) -> str:
 def _bias_property(name, target, k, verdicts, data, ctx) -> PropertyResult:
     rejected = [(blk, v) for blk, v in verdicts if v.judged and not v.passed]
     declined = [(blk, v) for blk, v in verdicts if not v.judged]
-    worst = max(
-        (
-            v.min_bias / max(abs(_exact_grad(b[0], b[1], b[2])[k]), 1e-12)
-            for b, v in verdicts
-            if v.judged
-        ),
-        default=float("nan"),
-    )
+    relative = [
+        v.min_bias / abs(g)
+        for b, v in verdicts
+        if v.judged and abs(g := _exact_grad(b[0], b[1], b[2])[k]) > 1e-3
+    ]
     if not rejected:
         if declined:
             (f, mu, s, n, *_), v = declined[0]
             return PropertyResult(
                 name, NOT_JUDGED, f"not judged at f = {f}, μ = {mu}, σ = {s}, n = {n}: {v.reason}"
             )
-        ctx.note(
-            f"{COMPONENTS[k]}: every paired test detects a relative bias ≥ {100 * worst:.2g} % of the gradient (β = 1e-3)"
-        )
+        if relative:
+            ctx.note(
+                f"{COMPONENTS[k]}: power — a relative bias ≥ {100 * min(relative):.2g} % of the "
+                f"gradient is detected by the most sensitive paired test, ≥ "
+                f"{100 * float(np.median(relative)):.2g} % by the median one, with probability "
+                "≥ 0.999 (a bias proportional to the estimator itself shows in the per-sample "
+                "difference however small)"
+            )
         return PropertyResult(name, PASS)
     (f, mu, s, n, _eps, values), v = rejected[0]
     words = grad_mistakes.match(
