@@ -43,6 +43,12 @@ def checking_stamp() -> str:
     return digest.hexdigest()[:16]
 
 
+_USAGE = """rtverify check TARGET IMPL [--framework numpy|torch|jax] [--dtype float64|float32]
+                           [--param logvar|log_std|std|var] [--reduction none|sum|mean]
+                           [--seed N] [--timeout S] [--budget S] [--json]
+IMPL = package.module:function  or  path/to/file.py:function"""
+
+
 def _block(text: str, lang: str = "") -> str:
     return f"```{lang}\n{text.rstrip()}\n```\n"
 
@@ -152,7 +158,8 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
                 ("--framework jax",),
             ),
             (
-                "`stop_gradient` on σ: the values are right, the gradient with respect to logvar is 0:",
+                "`stop_gradient` on σ: the values are right, the gradient with respect to "
+                "logvar is 0:",
                 run("reparam-sample", "jax_vae.py:sample_stopped", **jax),
                 ("--framework jax",),
             ),
@@ -171,19 +178,15 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
             "counterexample (shrunk by Hypothesis where the target is deterministic) and says in "
             "words what is wrong. This page is generated from real runs; only the wall time is "
             "left out of the reports.\n",
-            _block(
-                "rtverify check TARGET IMPL [--framework numpy|torch|jax] [--dtype float64|float32]\n"
-                "                           [--param logvar|log_std|std|var] [--reduction none|sum|mean]\n"
-                "                           [--seed N] [--timeout S] [--budget S] [--json]\n"
-                "IMPL = package.module:function  or  path/to/file.py:function"
-            ),
+            _block(_USAGE),
             _targets_table(),
             "`p` is the variance parameter named by `--param`: log σ² (default), log σ, σ or σ². "
             "`--framework` says what IMPL receives: NumPy arrays (default), CPU tensors (torch; "
             "μ and p with `requires_grad=True`), jax arrays; `--dtype` the precision it is given "
             "and judged at (default float64 for NumPy, float32 for torch and JAX). Randomness: "
             "NumPy IMPLs get a seeded `numpy.random.Generator` as last argument, torch IMPLs use "
-            "torch's global generator (seeded by rtverify), JAX IMPLs get a key as first argument.\n",
+            "torch's global generator (seeded by rtverify), JAX IMPLs get a key as first "
+            "argument.\n",
             "Exit status: **0** conforms; **1** a property fails (including IMPL raising, "
             "returning the wrong shape or type, NaN, mutating its inputs, hanging past "
             "`--timeout`, or being biased); **2** usage error, or IMPL cannot be loaded (one line "
