@@ -85,6 +85,7 @@ def _family_chain(p: sp.Symbol, test) -> Chain:
                 "Leibniz rule and chain rule",
                 (_SUPPORT, _DOMINATION.format(p=_NAME[p])),
                 rule=leibniz(p),
+                prepare=test.prepare,
             ),
             Step(
                 sp.diff(test.mean, p),
