@@ -116,8 +116,8 @@ It needs no derivative of f -- f may be discontinuous -- only that q is differen
 and positive where it is used. Two things happen: (i) the gradient passes under the integral
 (Leibniz rule), which requires the integration limits not to depend on θ (checked by machine
 here) and the θ-derivative of the integrand to be dominated by an integrable function (stated,
-not machine-checked); (ii) the log-derivative step ∇q = q ∇log q, proved below for the Gaussian
-density.
+not machine-checked: for a general f this step *holds under stated hypotheses*); (ii) the
+log-derivative step ∇q = q ∇log q, proved below for the Gaussian density.
 
 For q = N(μ, σ²) the score is (z − μ)/σ² in μ and ((z − μ)² − σ²)/σ³ in σ. Every expectation is
 written over ε ∼ N(0, 1) with z = μ + σε, so the weights are ε/σ and (ε² − 1)/σ. The identity
