@@ -165,16 +165,42 @@ _NUMERIC_METHOD = (
 )
 
 
+def _bases(expr: sp.Expr) -> set:
+    return {i.base.label for i in expr.atoms(sp.Indexed)}
+
+
+def _instantiate(lhs: sp.Expr, rhs: sp.Expr, rng: random.Random, k: int):
+    """A random point for the sides' free symbols; a sum over a symbolic range (e.g. d = 1…D)
+    is expanded once D has its value, and each coordinate (``mu[1]``, …) gets a value of its
+    own, by its base's assumptions. Returns the sides with the sums expanded and the point."""
+    labels = _bases(lhs) | _bases(rhs)
+    free = [
+        s
+        for s in sorted(lhs.free_symbols | rhs.free_symbols, key=str)
+        if isinstance(s, sp.Symbol) and s not in labels
+    ]
+    point = {s: _random_value(s, rng, k) for s in free}
+    sides = []
+    for side in (lhs, rhs):
+        if side.has(sp.Sum):
+            side = side.subs(point).replace(
+                lambda e: isinstance(e, sp.Sum), lambda e: e.doit(deep=False)
+            )
+        sides.append(side)
+    for item in sorted(sides[0].atoms(sp.Indexed) | sides[1].atoms(sp.Indexed), key=str):
+        point[item] = _random_value(item, rng, k)
+    return sides[0], sides[1], point
+
+
 def _compare(lhs: sp.Expr, rhs: sp.Expr, seed: int) -> Check:
     """Compare both sides at seeded random points (see :mod:`rtverify._numeric`)."""
     rng = random.Random(seed)
-    free = sorted((lhs.free_symbols | rhs.free_symbols), key=lambda s: s.name)
     with mpmath.workdps(NUMERIC_DIGITS):
         for k in range(NUMERIC_POINTS):
-            point = {s: _random_value(s, rng, k) for s in free}
+            left, right, point = _instantiate(lhs, rhs, rng, k)
             where = ", ".join(f"{s}={v}" for s, v in point.items())
             values = []
-            for name, side in (("lhs", lhs), ("rhs", rhs)):
+            for name, side in (("lhs", left), ("rhs", right)):
                 try:
                     values.append(_numeric.value(side, point))
                 except _numeric.Divergent as exc:
