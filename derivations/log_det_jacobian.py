@@ -162,6 +162,7 @@ def derivation() -> Derivation:
         summary="log|det ∂z/∂ε| = Σ log σᵢ for z = μ + σ ⊙ ε (Σ log|Lᵢᵢ| for z = μ + Lε); "
         "log q(z) = log p(ε) − log|det ∂z/∂ε|",
         chains=tuple(chains),
+        scope="instances: diagonal D = 1 … 8, Cholesky D = 2, 3, 4, density D = 2",
         text=_TEXT,
         references=(
             "Kingma, D. P. & Welling, M. (2014). Auto-Encoding Variational Bayes. ICLR, "

@@ -94,6 +94,7 @@ def derivation() -> Derivation:
         title="Errata of the lecture notes (source 001)",
         summary="correct forms of notes eq. (4), (5), (14), (20), (24), (25), (26), (47), "
         "Example 1.4",
+        scope="the instances named in each chain",
         chains=(
             _one_step(
                 "001 eq. (4)",

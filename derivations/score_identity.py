@@ -138,6 +138,8 @@ def derivation() -> Derivation:
         title="Score-function identity",
         summary="∇θ E_q[f] = E_q[f ∇θ log q] for q = N(μ, σ²), in μ and σ",
         chains=tuple(chains),
+        scope="any f under stated hypotheses (Leibniz step); proved in closed form for the "
+        "test family (quartic, exp, sin, cos)",
         text=_TEXT,
         references=(
             "Williams, R. J. (1992). Simple statistical gradient-following algorithms for "

@@ -159,6 +159,7 @@ def derivation() -> Derivation:
         title="Further claims of the source documents",
         summary="notes eq. (15)-(17), (42)-(43), (46), Example 1.5's variance claim; blog and "
         "Q&A displays",
+        scope="the instances named in each chain",
         chains=_chains(),
         text=(
             "Small claims of the sources that the other derivations do not cover, each proved "

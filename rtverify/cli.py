@@ -89,19 +89,18 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         )
         return 0 if ok else 1
     width = max([len(r.derivation.title) for r in reports] + [8])
-    scope = max([len(r.derivation.scope) for r in reports] + [5])
     counts = (Status.PROVED, Status.HYPOTHESES, Status.NUMERIC)
     print(
-        f"{'identity':<{width}}  {'scope':<{scope}}  {'steps':>5}  {'proved':>6}  "
-        f"{'hypotheses':>10}  {'numeric':>7}  {'other':>5}  {'seconds':>7}  status"
+        f"{'identity':<{width}}  {'steps':>5}  {'proved':>6}  {'hypotheses':>10}  {'numeric':>7}  "
+        f"{'other':>5}  {'seconds':>7}  {'status':<6}  scope"
     )
     for r in reports:
         status = "holds" if r.ok else "FAILS"
         proved, hypotheses, numeric = (r.count(s) for s in counts)
         print(
-            f"{r.derivation.title:<{width}}  {r.derivation.scope:<{scope}}  {r.n_steps:>5}  "
-            f"{proved:>6}  {hypotheses:>10}  {numeric:>7}  "
-            f"{r.n_steps - proved - hypotheses - numeric:>5}  {r.seconds:>7.2f}  {status}"
+            f"{r.derivation.title:<{width}}  {r.n_steps:>5}  {proved:>6}  {hypotheses:>10}  "
+            f"{numeric:>7}  {r.n_steps - proved - hypotheses - numeric:>5}  {r.seconds:>7.2f}  "
+            f"{status:<6}  {r.derivation.scope}"
         )
     for r in reports:
         for failure in r.failures:
