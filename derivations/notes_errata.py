@@ -99,12 +99,13 @@ def derivation() -> Derivation:
             _one_step(
                 "001 eq. (4)",
                 "Bernoulli likelihood, index i not d",
+                "a probability distribution over x sums to 1: Σ over x ∈ {0, 1}³ of the "
                 "product of the pixels' Bernoulli probabilities",
             ),
             _one_step(
                 "001 eq. (5)",
                 "Bernoulli marginal over a binary latent",
-                "sum rule over z ∈ {0, 1}, then eq. (4)",
+                "Σ over x ∈ {0, 1}³ of the marginal (sum rule over z ∈ {0, 1}, then eq. (4)) is 1",
             ),
             _one_step(
                 "001 eq. (14)",

@@ -218,3 +218,13 @@ def test_only_proved_hypotheses_and_numeric_hold():
     holding = {s for s in Status if s.holds}
     assert holding == {Status.PROVED, Status.HYPOTHESES, Status.NUMERIC}
     assert not Status.UNDECIDED.holds and not Status.FAILED.holds
+
+
+def test_differentiable_is_not_enough_for_the_pathwise_step():
+    """Notes Theorem 1.2 says 'f is any differentiable function': f(x) = x² sin(1/x²) (f(0) = 0)
+    is differentiable everywhere, but f′ is not locally integrable at 0; the engine does not
+    accept the pathwise step."""
+    g = z**2 * sp.sin(1 / z**2)
+    lhs, rhs = sp.Derivative(_expect(g), mu), _expect(sp.diff(g, mu))
+    check = check_equation(lhs, rhs, rule=leibniz(mu), timeout=5.0)
+    assert not check.status.holds, check
