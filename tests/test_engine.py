@@ -237,3 +237,10 @@ def test_the_steps_after_a_killed_one_are_still_checked():
 
 def test_an_undecided_step_makes_the_derivation_fail():
     assert not Status.UNDECIDED.holds
+
+
+def test_the_former_rule_status_is_an_alias_of_holds_under_stated_hypotheses():
+    # scripts written against the old name keep working, and mean no more than they checked
+    assert Status.RULE is Status.HYPOTHESES
+    assert Status.HYPOTHESES.words == "holds under stated hypotheses"
+    assert [s.value for s in Status] == ["proved", "hypotheses", "numeric", "failed", "undecided"]
