@@ -234,5 +234,7 @@ def test_swapping_the_order_of_a_non_absolutely_integrable_double_integral_is_re
     # ∫₀¹∫₀¹ (x² − y²)/(x² + y²)² dx dy = −π/4, but π/4 in the other order (Fubini fails)
     u, v = sp.symbols("u v", positive=True)
     g = (u**2 - v**2) / (u**2 + v**2) ** 2
-    check = check_equation(sp.Integral(g, (u, 0, 1), (v, 0, 1)), sp.Integral(g, (v, 0, 1), (u, 0, 1)))
+    check = check_equation(
+        sp.Integral(g, (u, 0, 1), (v, 0, 1)), sp.Integral(g, (v, 0, 1), (u, 0, 1))
+    )
     assert check.status is Status.FAILED, check
