@@ -44,6 +44,8 @@ __all__ = [
 ]
 
 ORDER = 3
+#: Seconds to check on one idle core (measured), for balancing `rtverify verify`'s processes.
+COST = 2.5
 
 #: Dimension of the diagonal instance that checks the reduction of the D-dimensional integral to
 #: a sum of one-dimensional ones (linearity and Fubini); the sum itself is proved for symbolic D.

@@ -17,6 +17,8 @@ from ._common import eps_vector, log_normal_density, lower_triangular, phi
 __all__ = ["CHOLESKY_D", "DENSITY_D", "DIAGONAL_D", "ORDER", "Det", "derivation", "jacobian"]
 
 ORDER = 4
+#: Seconds to check on one idle core (measured), for balancing `rtverify verify`'s processes.
+COST = 0.55
 
 #: Dimensions of the diagonal-scale Jacobian.
 DIAGONAL_D = tuple(range(1, 9))

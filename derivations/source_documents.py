@@ -24,6 +24,8 @@ from .estimator_variance import theta, x_squared_variances
 __all__ = ["ORDER", "aevb_gradients", "derivation", "order_of_magnitude_threshold"]
 
 ORDER = 21
+#: Seconds to check on one idle core (measured), for balancing `rtverify verify`'s processes.
+COST = 0.65
 
 _x = sp.Symbol("x", real=True)
 
