@@ -90,7 +90,7 @@ def test_the_derivations_are_dealt_to_the_processes_by_cost(monkeypatch):
     import sys
 
     built = []
-    for name, cost in [("c-a", 5.0), ("c-b", 3.0), ("c-c", 2.0), ("c-d", 2.0)]:
+    for name, cost in [("c-a", 4.0), ("c-b", 2.0), ("c-c", 3.0), ("c-d", 3.0)]:
         module = types.ModuleType(name)
         module.COST = cost
         monkeypatch.setitem(sys.modules, name, module)
@@ -98,5 +98,5 @@ def test_the_derivations_are_dealt_to_the_processes_by_cost(monkeypatch):
     monkeypatch.setattr(cli, "_cost", lambda name, n: sys.modules[name].COST)
     groups = cli._balanced(built, 2)
     loads = sorted(sum(sys.modules[name].COST for name, _ in g) for g in groups)
-    assert loads == [6.0, 6.0]  # round-robin would give 7 and 5
+    assert loads == [6.0, 6.0]  # round-robin (a, c | b, d) would give 7 and 5
     assert sorted(name for g in groups for name, _ in g) == ["c-a", "c-b", "c-c", "c-d"]
