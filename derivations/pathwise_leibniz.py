@@ -58,7 +58,7 @@ def _reparameterization_chain() -> Chain:
 def _general_chain(p: sp.Symbol) -> Chain:
     n = _NAME[p]
     return Chain(
-        f"Pathwise gradient in {n} for any differentiable f",
+        f"Pathwise gradient in {n} for a general f (under stated hypotheses)",
         sp.Derivative(expect(_f(mu + sigma * eps)), p),
         (
             Step(
@@ -105,11 +105,11 @@ _STEIN_V_WORDS = {mu: "−φ(ε)/σ", sigma: "−εφ(ε)/σ"}
 
 
 def _stein_general_chain(p: sp.Symbol) -> Chain:
-    """Stein's lemma for any differentiable f, by integration by parts against φ."""
+    """Stein's lemma for a general f, by integration by parts against φ (hypotheses stated)."""
     n = _NAME[p]
     z = mu + sigma * eps
     return Chain(
-        f"Stein's lemma in {n} for any differentiable f (integration by parts)",
+        f"Stein's lemma in {n} for a general f (integration by parts, under stated hypotheses)",
         expect(_f(z) * SCORE[p]),
         (
             Step(

@@ -59,7 +59,7 @@ def _log_derivative_chain(p: sp.Symbol) -> Chain:
 def _general_chain(p: sp.Symbol) -> Chain:
     n = _NAME[p]
     return Chain(
-        f"Score identity in {n} for any f",
+        f"Score identity in {n} for a general f (under stated hypotheses)",
         sp.Derivative(_z_integral(_f(_z) * _q), p),
         (
             Step(
