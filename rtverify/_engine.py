@@ -175,7 +175,8 @@ def _bases(expr: sp.Expr) -> set:
 def _instantiate(lhs: sp.Expr, rhs: sp.Expr, rng: random.Random, k: int):
     """A random point for the sides' free symbols; a sum over a symbolic range (e.g. d = 1…D)
     is expanded once D has its value, and each coordinate (``mu[1]``, …) gets a value of its
-    own, by its base's assumptions. Returns the sides with the sums expanded and the point."""
+    own, by its base's assumptions. Returns the sides with the sums (and products) expanded and
+    the point."""
     labels = _bases(lhs) | _bases(rhs)
     free = [
         s
@@ -185,9 +186,9 @@ def _instantiate(lhs: sp.Expr, rhs: sp.Expr, rng: random.Random, k: int):
     point = {s: _random_value(s, rng, k) for s in free}
     sides = []
     for side in (lhs, rhs):
-        if side.has(sp.Sum):
+        if side.has(sp.Sum, sp.Product):
             side = side.subs(point).replace(
-                lambda e: isinstance(e, sp.Sum), lambda e: e.doit(deep=False)
+                lambda e: isinstance(e, (sp.Sum, sp.Product)), lambda e: e.doit(deep=False)
             )
         sides.append(side)
     for item in sorted(sides[0].atoms(sp.Indexed) | sides[1].atoms(sp.Indexed), key=str):

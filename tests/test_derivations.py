@@ -284,3 +284,14 @@ def test_the_kl_gap_integrand_is_non_negative_on_the_unit_interval():
     s = integral.limits[0][0]
     inside = integral.function.subs(s, v / (1 + v))  # v ∈ (0, ∞) ↦ s ∈ (0, 1)
     assert sp.simplify(inside).is_nonnegative is True
+
+
+def test_the_symbolic_d_log_determinant_rejects_log_variances_for_log_scales():
+    d = log_det_jacobian.derivation()
+    i, big_d = (
+        sp.Symbol("i", integer=True, positive=True),
+        sp.Symbol("D", integer=True, positive=True),
+    )
+    sigma_i = sp.IndexedBase("sigma", positive=True)[i]
+    wrong = sp.Sum(sp.log(sigma_i**2), (i, 1, big_d))  # Σ log σ_i² instead of Σ log σ_i
+    _assert_rejected(_plant(d, "Diagonal scale for any D", 1, wrong), 1)
