@@ -142,7 +142,8 @@ $$\log q(z) = \log p(\epsilon) - \log\left|\det \frac{\partial z}{\partial \epsi
 (notes eq. (44)). This is how a reparameterized sample's log-density is computed without
 inverting g. For the factorized Gaussian $z = \mu + \sigma \odot \epsilon$ the Jacobian is
 $\operatorname{diag}(\sigma)$ and the log-determinant is $\sum_i \log \sigma_i$ (notes eq. (45));
-below SymPy computes the Jacobian matrix and its determinant for every D from 1 to 8. For a
+below SymPy computes the Jacobian matrix and its determinant for every D from 1 to 8
+(instances), and proves $\log \prod_i \sigma_i = \sum_i \log \sigma_i$ for a symbolic D. For a
 full-covariance posterior, $z = \mu + L\epsilon$ with L lower triangular, the Jacobian is L and
 the log-determinant is $\sum_i \log|L_{ii}|$, checked for D = 2, 3, 4 with symbolic entries.
 
