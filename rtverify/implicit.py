@@ -85,7 +85,7 @@ def _beta_pieces(lo, hi, a, b):
     mean = a / (a + b)
     sd = mpmath.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
     inner = [mean + k * sd for k in (-10, -3, 0, 3, 10)]
-    return [lo] + sorted(p for p in inner if lo < p < hi) + [hi]
+    return [lo, *sorted(p for p in inner if lo < p < hi), hi]
 
 
 def beta_cdf_dab_mp(z: float, a: float, b: float) -> tuple[mpmath.mpf, mpmath.mpf]:
@@ -95,7 +95,10 @@ def beta_cdf_dab_mp(z: float, a: float, b: float) -> tuple[mpmath.mpf, mpmath.mp
         if x <= 0 or x >= 1:
             return mpmath.mpf(0), mpmath.mpf(0)
         log_b = mpmath.log(mpmath.beta(a, b))
-        ca, cb = mpmath.digamma(a + b) - mpmath.digamma(a), mpmath.digamma(a + b) - mpmath.digamma(b)
+        ca, cb = (
+            mpmath.digamma(a + b) - mpmath.digamma(a),
+            mpmath.digamma(a + b) - mpmath.digamma(b),
+        )
 
         def integral(lo, hi, score):
             # ∫_lo^hi p(t) score(t) dt with t = w^(1/a) near 0 when a < 1
@@ -170,7 +173,7 @@ def gamma_cdf_dalpha(z, alpha) -> np.ndarray:
     upper_d, upper_ok = _difference(lambda s: special.gammaincc(s, z), alpha)
     out = np.where(upper, -upper_d, lower_d)
     ok = np.where(upper, upper_ok, lower_ok) & (z > 0)
-    for i in zip(*np.nonzero(~ok & (z > 0))):
+    for i in map(tuple, np.argwhere(~ok & (z > 0))):
         out[i] = float(gamma_cdf_dalpha_mp(z[i], alpha[i]))
     return np.where(z > 0, out, 0.0)
 
@@ -186,7 +189,7 @@ def beta_cdf_dab(z, a, b) -> tuple[np.ndarray, np.ndarray]:
     da, db = np.where(upper, -da_up, da_lo), np.where(upper, -db_up, db_lo)
     inside = (z > 0) & (z < 1)
     ok = np.where(upper, ok_a_up & ok_b_up, ok_a_lo & ok_b_lo) & inside
-    for i in zip(*np.nonzero(~ok & inside)):
+    for i in map(tuple, np.argwhere(~ok & inside)):
         ga, gb = beta_cdf_dab_mp(z[i], a[i], b[i])
         da[i], db[i] = float(ga), float(gb)
     return np.where(inside, da, 0.0), np.where(inside, db, 0.0)
@@ -255,8 +258,8 @@ def gamma_dlog_dalpha(log_z, alpha) -> np.ndarray:
     out = np.empty_like(log_z)
     fine = z > np.finfo(np.float64).tiny
     log_zp = alpha * log_z - z - special.gammaln(alpha)  # log(z p(z))
-    out[fine] = -gamma_cdf_dalpha(z[fine], alpha[fine]) * np.exp(-log_zp[fine])
-    for i in zip(*np.nonzero(~fine)):
+    out[fine] = _ratio(gamma_cdf_dalpha(z[fine], alpha[fine]), log_zp[fine])
+    for i in map(tuple, np.argwhere(~fine)):
         with mpmath.workdps(DPS):
             zz = mpmath.exp(mpmath.mpf(log_z[i]))
             d = gamma_cdf_dalpha_mp(zz, alpha[i])
