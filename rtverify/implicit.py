@@ -26,6 +26,8 @@ How ∂_θF is computed:
   P > ½, so nothing cancels). Beta: tanh-sinh quadrature of ∂_θ p = p ∂_θ log p over [0, z]
   (or −∫ over [z, 1] when I_z > ½), split at the mode and ±3, ±10 standard deviations, with
   t = w^{1/a} near 0 when a < 1 (and 1 − t = w^{1/b} near 1 when b < 1).
+- :func:`gamma_cdf_dalpha` for z ≤ :data:`SERIES_Z`: the series of P(α, z) differentiated term
+  by term (no cancellation; in log z, so z may underflow), dz/dα = −z S/α.
 - :func:`gamma_cdf_dalpha`, :func:`beta_cdf_dab` (fast, vectorised): a five-point central
   difference in θ of SciPy's CDF (the complement beyond the median), at steps h and h/2;
   where the two differ by more than :data:`FAST_RTOL` (relative), or the CDF underflows, the
@@ -52,9 +54,12 @@ __all__ = [
     "beta_cdf_dab_mp",
     "beta_grad",
     "dirichlet_jacobian",
+    "SERIES_Z",
     "dirichlet_jacobian_from_gammas",
+    "end_point_bound",
     "gamma_cdf_dalpha",
     "gamma_cdf_dalpha_mp",
+    "gamma_dlog_dalpha",
     "gamma_grad",
 ]
 
@@ -165,17 +170,48 @@ def _as_arrays(*arrays):
     return [np.array(a) for a in out]
 
 
+#: Below this z the Gamma derivative is summed from its series (no differences, no mpmath).
+SERIES_Z = 0.5
+_SERIES_TERMS = 60  # z^n/n! for z ≤ ½, n = 60: < 1e-100 of the first term
+
+
+def _gamma_series(log_z, alpha) -> np.ndarray:
+    """S = Σ_n c_n (log z − ψ(α + n + 1)), c_n = Π_{k≤n} z/(α + k), for z ≤ ½.
+
+    From P(α, z) = z^α e^{−z} Σ_n z^n/Γ(α + n + 1): ∂_αP = z^α e^{−z}/Γ(α + 1) · S and
+    dz/dα = −z S/α. Every term is negative for z ≤ ½ (log z ≤ −0.69 < ψ(α + 1) ≥ ψ(1) = −0.58),
+    so nothing cancels; works in log z, so z may underflow."""
+    z = np.exp(log_z)
+    total = np.zeros_like(log_z)
+    c = np.ones_like(log_z)
+    for n in range(_SERIES_TERMS):
+        if n:
+            c = c * z / (alpha + n)
+        total += c * (log_z - special.digamma(alpha + n + 1))
+    return total
+
+
 def gamma_cdf_dalpha(z, alpha) -> np.ndarray:
-    """∂P(α, z)/∂α, vectorised: SciPy differences where they are accurate, mpmath elsewhere."""
+    """∂P(α, z)/∂α, vectorised: the series for z ≤ ½, else SciPy differences where they are
+    accurate, mpmath elsewhere."""
     z, alpha = _as_arrays(z, alpha)
+    small = z <= SERIES_Z
+    if small.all():
+        with np.errstate(divide="ignore"):
+            log_z = np.log(z)
+            lead = np.exp(alpha * log_z - z - special.gammaln(alpha + 1))
+            return np.where(z > 0, lead * _gamma_series(log_z, alpha), 0.0)
+    out = np.empty_like(z)
+    out[small] = gamma_cdf_dalpha(z[small], alpha[small])
+    z, alpha, big = z[~small], alpha[~small], out[~small]
     upper = special.gammainc(alpha, z) > 0.5
     lower_d, lower_ok = _difference(lambda s: special.gammainc(s, z), alpha)
     upper_d, upper_ok = _difference(lambda s: special.gammaincc(s, z), alpha)
-    out = np.where(upper, -upper_d, lower_d)
-    ok = np.where(upper, upper_ok, lower_ok) & (z > 0)
-    for i in map(tuple, np.argwhere(~ok & (z > 0))):
-        out[i] = float(gamma_cdf_dalpha_mp(z[i], alpha[i]))
-    return np.where(z > 0, out, 0.0)
+    big = np.where(upper, -upper_d, lower_d)
+    for i in map(tuple, np.argwhere(~np.where(upper, upper_ok, lower_ok))):
+        big[i] = float(gamma_cdf_dalpha_mp(z[i], alpha[i]))
+    out[~small] = big
+    return out
 
 
 def beta_cdf_dab(z, a, b) -> tuple[np.ndarray, np.ndarray]:
@@ -209,10 +245,7 @@ def _ratio(d, log_p):
 def gamma_grad(z, alpha) -> np.ndarray:
     """dz/dα = −∂_αP(α, z) / p(z; α) for z ∼ Gamma(α, 1); 0 at z = 0 (see the module notes)."""
     z, alpha = _as_arrays(z, alpha)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        log_p = (alpha - 1) * np.log(z) - z - special.gammaln(alpha)
-        grad = _ratio(gamma_cdf_dalpha(z, alpha), log_p)
-    return np.where(z > 0, grad, 0.0)
+    return z * gamma_dlog_dalpha(np.log(np.where(z > 0, z, 1.0)), alpha) * (z > 0)
 
 
 def beta_grad(z, a, b) -> tuple[np.ndarray, np.ndarray]:
@@ -254,16 +287,13 @@ def dirichlet_jacobian_from_gammas(log_g, alpha) -> np.ndarray:
 def gamma_dlog_dalpha(log_z, alpha) -> np.ndarray:
     """d log z/dα = −∂_αP / (z p) for z ∼ Gamma(α, 1) given as log z (z may underflow)."""
     log_z, alpha = _as_arrays(log_z, alpha)
-    z = np.exp(log_z)
+    small = log_z <= np.log(SERIES_Z)
     out = np.empty_like(log_z)
-    fine = z > np.finfo(np.float64).tiny
-    log_zp = alpha * log_z - z - special.gammaln(alpha)  # log(z p(z))
-    out[fine] = _ratio(gamma_cdf_dalpha(z[fine], alpha[fine]), log_zp[fine])
-    for i in map(tuple, np.argwhere(~fine)):
-        with mpmath.workdps(DPS):
-            zz = mpmath.exp(mpmath.mpf(log_z[i]))
-            d = gamma_cdf_dalpha_mp(zz, alpha[i])
-            out[i] = float(-d / mpmath.exp(mpmath.mpf(log_zp[i]) - zz))
+    out[small] = -_gamma_series(log_z[small], alpha[small]) / alpha[small]
+    z, a = np.exp(log_z[~small]), alpha[~small]
+    with np.errstate(over="ignore"):
+        log_zp = a * np.log(z) - z - special.gammaln(a)  # log(z p(z))
+        out[~small] = _ratio(gamma_cdf_dalpha(z, a), log_zp)
     return out
 
 
