@@ -50,11 +50,11 @@ from scipy import special
 __all__ = [
     "DPS",
     "FAST_RTOL",
+    "SERIES_Z",
     "beta_cdf_dab",
     "beta_cdf_dab_mp",
     "beta_grad",
     "dirichlet_jacobian",
-    "SERIES_Z",
     "dirichlet_jacobian_from_gammas",
     "end_point_bound",
     "gamma_cdf_dalpha",
