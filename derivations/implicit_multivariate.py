@@ -51,7 +51,8 @@ def _rosenblatt_chain() -> Chain:
     u2 = F2(y2, y1, theta)
     total = sp.Derivative(u2, theta)
     d1, d2 = sp.Derivative(u2, y1), sp.Derivative(u2, y2)
-    [dth] = [t for t in sp.Add.make_args(total.doit()) if isinstance(t, sp.Subs)]
+    xi = sp.Symbol("xi", real=True)  # named, so pages do not depend on SymPy's dummy counter
+    dth = sp.Subs(sp.Derivative(F2(y2, y1, xi), xi), xi, theta)
     v1, v2 = sp.Derivative(y1, theta), sp.Derivative(y2, theta)
     return Chain(
         "Rosenblatt, second coordinate: dx₂/dθ from u₂ = F₂(x₂ | x₁; θ) held fixed",

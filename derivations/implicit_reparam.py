@@ -62,7 +62,8 @@ def _general_chain() -> Chain:
     zt = sp.Function("z")(theta)
     total = sp.Derivative(F(zt, theta), theta)
     f_z = sp.Derivative(F(zt, theta), zt)
-    [f_theta] = [t for t in sp.Add.make_args(total.doit()) if isinstance(t, sp.Subs)]
+    xi = sp.Symbol("xi", real=True)  # a named bound variable: pages do not depend on SymPy's
+    f_theta = sp.Subs(sp.Derivative(F(zt, xi), xi), xi, theta)  # dummy counter
     dz = sp.Derivative(zt, theta)
     return Chain(
         "Implicit differentiation of F(z(θ); θ) = u, any differentiable F",
