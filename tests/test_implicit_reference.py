@@ -161,3 +161,27 @@ def test_dirichlet_jacobian_keeps_samples_on_the_simplex_and_reduces_to_the_beta
     ga, gb = implicit.beta_grad(x[:, 0], 2.0, 0.5)
     # two separate fast-path evaluations (of x and of 1 − x): each within FAST_VS_EXACT_RTOL
     assert _rel(jac[:, 0, 0], ga) < 1e-12 and _rel(jac[:, 1, 0], gb) < 2 * FAST_VS_EXACT_RTOL
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "z"),
+    [
+        (1e-3, 1e5, 1e-38),  # float32 samples clamped at the smallest normal
+        (1e-3, 1e5, 1e-7),
+        (1e5, 1e-3, 1 - 2**-24),  # the largest float32 below 1
+        (3.0, 0.2, 1e-3),
+        (0.01, 100.0, 1e-4),
+        (66036.0, 1.5, 1 - 4e-6),
+    ],
+)
+def test_beta_series_near_the_ends_agrees_with_mpmath_to_float64_precision(a, b, z):
+    da, db = implicit.beta_cdf_dab(z, a, b)
+    ea, eb = implicit.beta_cdf_dab_mp(z, a, b)
+    assert _rel(da, float(ea)) < 1e-13 and _rel(db, float(eb)) < 1e-13
+
+
+@pytest.mark.parametrize(("a", "b"), [(1e-3, 1e5), (0.5, 3e4), (7.0, 7.0), (1e5, 2.0)])
+def test_log_beta_is_accurate_when_one_argument_dwarfs_the_other(a, b):
+    with mpmath.workdps(40):
+        exact = mpmath.log(mpmath.beta(mpmath.mpf(a), mpmath.mpf(b)))
+    assert abs(implicit.log_beta(a, b)[0] - float(exact)) <= 1e-14 * max(1.0, abs(float(exact)))
