@@ -1,4 +1,4 @@
-"""The ``rtverify`` command: ``verify``, ``derive``, ``variance`` and ``check``."""
+"""The ``rtverify`` command: ``verify``, ``derive``, ``variance``, ``check`` and ``audit``."""
 
 from __future__ import annotations
 
@@ -154,6 +154,12 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
         check_cli.add_arguments(check)
         check.set_defaults(func=check_cli.run_cli)
+    audit = sub.add_parser("audit", help="audit torch's or jax's own reparameterized samplers")
+    if command == "audit":
+        from rtverify import audit as audit_module
+
+        audit_module.add_arguments(audit)
+        audit.set_defaults(func=audit_module.run_cli)
     return parser
 
 
