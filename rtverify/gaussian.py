@@ -42,6 +42,7 @@ __all__ = [
     "log_density_diag",
     "log_density_full",
     "logvar_from",
+    "param_from_logvar",
     "sample_diag",
     "std_from",
 ]
@@ -97,6 +98,20 @@ def std_from(p: ArrayLike, param: Param = "logvar") -> NDArray[np.float64]:
         return p
     if param == "var":
         return np.sqrt(p)
+    raise ValueError(f"param must be one of {PARAMETERIZATIONS}, not {param!r}")
+
+
+def param_from_logvar(lv: ArrayLike, param: Param = "logvar") -> NDArray[np.float64]:
+    """The variance parameter named by ``param`` for a given log σ² (inverse of logvar_from)."""
+    lv = _array(lv)
+    if param == "logvar":
+        return lv
+    if param == "log_std":
+        return lv / 2
+    if param == "std":
+        return np.exp(lv / 2)
+    if param == "var":
+        return np.exp(lv)
     raise ValueError(f"param must be one of {PARAMETERIZATIONS}, not {param!r}")
 
 
