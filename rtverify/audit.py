@@ -41,7 +41,17 @@ from scipy import special
 
 from rtverify import implicit
 
-__all__ = ["GRIDS", "Case", "CaseResult", "audit", "judge_gradients", "kolmogorov_distance"]
+__all__ = [
+    "GRIDS",
+    "Case",
+    "CaseResult",
+    "audit",
+    "beta_reference",
+    "boundary",
+    "gamma_reference",
+    "judge_gradients",
+    "kolmogorov_distance",
+]
 
 #: Samples per grid point for the law and the non-finite rate.
 N_LAW = 4000
@@ -122,24 +132,30 @@ def _beta_kappa(z, a, b, g, first):
     return np.where(np.isfinite(kappa), kappa, 0.0)
 
 
+def gamma_reference(z, alpha) -> tuple[np.ndarray, np.ndarray]:
+    """(dz/dα, κ) for z ∼ Gamma(α, 1); 0 at z = 0."""
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        log_z = np.log(np.where(z > 0, z, 1.0))
+    dlog = implicit.gamma_dlog_dalpha(log_z, alpha)
+    return np.where(z > 0, z * dlog, 0.0), _gamma_kappa(log_z, alpha, dlog)
+
+
+def beta_reference(z, a, b) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{"a": (dz/da, κ), "b": (dz/db, κ)} for z ∼ Beta(a, b); 0 at z ∈ {0, 1}."""
+    ga, gb = implicit.beta_grad(z, a, b)
+    return {"a": (ga, _beta_kappa(z, a, b, ga, True)), "b": (gb, _beta_kappa(z, a, b, gb, False))}
+
+
 def reference(case: Case, draw, idx) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """{parameter: (reference gradient, κ)} at the samples ``idx`` of ``draw``."""
     z = draw.z[idx]
     p = case.params
     if case.family in ("gamma", "chi2"):
         a, scale = (p[0], 1.0) if case.family == "gamma" else (p[0] / 2, 0.5)
-        x = z * scale
-        with np.errstate(divide="ignore"):
-            log_x = np.log(np.where(x > 0, x, 1.0))
-        dlog = implicit.gamma_dlog_dalpha(log_x, a)
-        g = np.where(x > 0, x * dlog, 0.0)
-        return {"alpha" if case.family == "gamma" else "df": (g, _gamma_kappa(log_x, a, dlog))}
+        return {"alpha" if case.family == "gamma" else "df": gamma_reference(z * scale, a)}
     if case.family == "beta" and draw.log_gammas is None:
-        ga, gb = implicit.beta_grad(z, *p)
-        return {
-            "a": (ga, _beta_kappa(z, *p, ga, True)),
-            "b": (gb, _beta_kappa(z, *p, gb, False)),
-        }
+        return beta_reference(z, *p)
     alpha = np.array(p[0] if case.family == "dirichlet" else p)
     if draw.log_gammas is None:  # torch Dirichlet: the Beta-marginal field
         jac = implicit.dirichlet_jacobian(z, alpha)
