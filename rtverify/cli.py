@@ -156,10 +156,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         check.set_defaults(func=check_cli.run_cli)
     audit = sub.add_parser("audit", help="audit torch's or jax's own reparameterized samplers")
     if command == "audit":
-        from rtverify import audit as audit_module
+        from rtverify import audit_cli
 
-        audit_module.add_arguments(audit)
-        audit.set_defaults(func=audit_module.run_cli)
+        audit_cli.add_arguments(audit)
+        audit.set_defaults(func=audit_cli.run_cli)
     return parser
 
 

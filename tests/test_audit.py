@@ -126,6 +126,7 @@ def test_the_cli_prints_json_and_exits_one_on_a_failure(monkeypatch, capsys):
 
     monkeypatch.setattr(audit, "GRIDS", {**audit.GRIDS, "beta": [(2.0**16 + 500, 1.5)]})
     monkeypatch.setattr(audit, "FAMILIES", {"torch": ["beta"], "jax": []})
+    monkeypatch.setattr("rtverify.audit_cli.FAMILIES", audit.FAMILIES)
     assert main(["audit", "torch", "--dtype", "float32", "--json"]) == 1
     out = json.loads(capsys.readouterr().out)
     assert not out["ok"] and out["rows"][0]["verdict"] == "NON-FINITE"
