@@ -191,10 +191,12 @@ def judge_gradients(lib, ref, kappa, dtype: str, at_boundary=None):
     return rel, rel / tol
 
 
-def boundary(z: np.ndarray, dtype: str) -> np.ndarray:
-    """Per sample: some coordinate is ≤ the smallest normal or ≥ the largest float below 1."""
-    below_one = np.nextafter(np.ones(1, dtype), 0)[0]
-    hit = (z <= np.finfo(dtype).tiny) | (z >= below_one)
+def boundary(z: np.ndarray, dtype: str, bounded: bool) -> np.ndarray:
+    """Per sample: some coordinate is ≤ the smallest normal, or (support [0, 1], ``bounded``)
+    ≥ the largest float below 1."""
+    hit = z <= np.finfo(dtype).tiny
+    if bounded:
+        hit = hit | (z >= np.nextafter(np.ones(1, dtype), 0)[0])
     return hit.reshape(len(z), -1).any(1)
 
 
@@ -298,7 +300,8 @@ def run_case(case: Case) -> CaseResult:
     finite = np.isfinite(draw.z).reshape(N_LAW, -1).all(1) & np.logical_and.reduce(per_sample)
     result.nonfinite = int(np.sum(~finite))
     idx = np.flatnonzero(finite)[:N_GRAD]
-    edge = boundary(draw.z[idx] / (2 if case.family == "chi2" else 1), case.dtype)
+    bounded = case.family in ("beta", "dirichlet")
+    edge = boundary(draw.z[idx] / (2 if case.family == "chi2" else 1), case.dtype, bounded)
     for name, (ref, kappa) in reference(case, draw, idx).items():
         at_edge = edge.reshape((-1,) + (1,) * (ref.ndim - 1))
         lib = draw.grads[name][idx]

@@ -76,6 +76,12 @@ def test_the_law_test_accepts_flush_to_zero_and_rejects_extra_mass_at_zero():
     assert audit.kolmogorov_distance(too_many_zeros, cdf, "float32") > eps
 
 
+def test_only_a_bounded_support_has_an_end_at_one():
+    z = np.array([0.5, 1.0, 0.999, 0.0])
+    assert list(audit.boundary(z, "float32", bounded=True)) == [False, True, False, True]
+    assert list(audit.boundary(z, "float32", bounded=False)) == [False, False, False, True]
+
+
 def test_samples_at_an_end_are_judged_for_finiteness_only():
     ref = np.array([1e-30, 1e-30, 1e-30, 0.0, 2.0])
     lib = np.array([0.0, 5e-31, np.nan, 1e-40, 3.0])

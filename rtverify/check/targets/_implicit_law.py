@@ -136,7 +136,7 @@ def _gradients(name, results, params, w, family, ctx, alpha) -> PropertyResult:
         for res, *gs in zip(results, *grads, strict=True):
             z = res.value.astype(np.float64)
             ref = family.implicit(z, params)
-            edge = audit.boundary(z, ctx.dtype)
+            edge = audit.boundary(z, ctx.dtype, family.bounded)
             for arg, got in zip(family.arg_names, gs, strict=True):
                 want, kappa = ref[arg]
                 rel, excess = audit.judge_gradients(got / wf, want, kappa, ctx.dtype, edge)
