@@ -227,7 +227,8 @@ def derivation() -> Derivation:
         references=(
             "Kingma, D. P. & Welling, M. (2014). Auto-Encoding Variational Bayes. ICLR, "
             "App. B (−KL = ½ Σ (1 + log σ² − μ² − σ²)) and eq. (10) (the estimator using it).",
-            "Lecture notes (../shared/seeds/001), eq. (19) (ELBO with the closed-form KL) and "
+            "M. Bahng, Variational Autoencoders (lecture notes, Spring 2023), "
+            "eq. (19) (ELBO with the closed-form KL) and "
             "eq. (20)-(25) (the expected log prior and log posterior).",
         ),
     )

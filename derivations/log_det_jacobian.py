@@ -170,7 +170,8 @@ def derivation() -> Derivation:
             "Kingma, D. P. & Welling, M. (2019). An Introduction to Variational Autoencoders. "
             "Foundations and Trends in Machine Learning 12(4), Sec. 2.5 (change of variables, "
             "factorized and full-covariance Gaussian posteriors).",
-            "Lecture notes (../shared/seeds/001), eq. (44) (change of variables) and eq. (45) "
+            "M. Bahng, Variational Autoencoders (lecture notes, Spring 2023), "
+            "eq. (44) (change of variables) and eq. (45) "
             "(∂z/∂ε = diag(σ), log|det| = Σ log σᵢ).",
         ),
     )

@@ -91,7 +91,7 @@ def derivation() -> Derivation:
     """The corrected formulas of the lecture notes, each proved in a concrete instance."""
     return Derivation(
         slug="notes-errata",
-        title="Errata of the lecture notes (source 001)",
+        title="Errata of the lecture notes (M. Bahng, Variational Autoencoders)",
         summary="correct forms of notes eq. (4), (5), (14), (20), (24), (25), (26), (47), "
         "Example 1.4",
         chains=(

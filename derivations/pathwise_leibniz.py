@@ -185,7 +185,8 @@ def derivation() -> Derivation:
             "(the reparameterization trick).",
             "Stein, C. M. (1981). Estimation of the mean of a multivariate normal distribution. "
             "Annals of Statistics 9(6), 1135-1151 (Lemma 1: E[f(z)(z − μ)] = σ² E[f′(z)]).",
-            "Lecture notes (../shared/seeds/001), eq. (28)-(32) (Theorem 1.2, Leibniz step) "
+            "M. Bahng, Variational Autoencoders (lecture notes, Spring 2023), "
+            "eq. (28)-(32) (Theorem 1.2, Leibniz step) "
             "and eq. (39)-(41) (worked example x = φ + ε).",
         ),
     )

@@ -144,7 +144,8 @@ def derivation() -> Derivation:
             "connectionist reinforcement learning. Machine Learning 8, 229-256 (REINFORCE).",
             "Kingma, D. P. & Welling, M. (2014). Auto-Encoding Variational Bayes. ICLR, "
             "Sec. 2.2, eq. (3) (the score-function gradient estimator and its high variance).",
-            "Lecture notes (../shared/seeds/001), eq. (27) (log-derivative trick) and "
+            "M. Bahng, Variational Autoencoders (lecture notes, Spring 2023), "
+            "eq. (27) (log-derivative trick) and "
             "eq. (34)-(38) (worked example f(x) = x², q = N(φ, 1)).",
         ),
     )

@@ -167,7 +167,7 @@ def derivation() -> Derivation:
         ),
         references=(
             "M. Bahng, Variational Autoencoders (lecture notes, source 001)",
-            "Q&A on the variance of the reparameterization trick (source 002)",
+            "Q&A on why the reparameterization trick has lower variance (source 002)",
             "Blog post 'The reparametrization trick' (source 003)",
             "Kingma & Welling, Auto-Encoding Variational Bayes (2014), Sec. 2.4",
         ),

@@ -1,4 +1,9 @@
-"""The ``rtverify`` command: ``verify``, ``derive``, ``variance``, ``check`` and ``audit``."""
+"""The ``rtverify`` command: ``verify``, ``derive``, ``variance``, ``check`` and ``audit``.
+
+Exit status: 0 success; 1 a derivation (or a checked implementation) fails; 2 a usage error —
+an unknown option or value, an unknown derivation, an output path that cannot be written —
+reported as one message under the subcommand's usage line, never as a traceback.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,14 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-__all__ = ["main"]
+__all__ = ["UsageError", "main", "run_derivations"]
+
+#: Formats ``rtverify variance --plot`` can write (by the file's suffix).
+PLOT_SUFFIXES = (".svg", ".png", ".pdf")
+
+
+class UsageError(ValueError):
+    """Bad command-line input: ``main`` reports it under the subcommand's usage, exit status 2."""
 
 
 def _verify_one(module_name: str):
@@ -24,7 +36,10 @@ def _verify_one(module_name: str):
 
 
 def run_derivations(jobs: int = 1, only: Sequence[str] = ()):
-    """Verify the shipped derivations (optionally only some slugs), ``jobs`` processes at once."""
+    """Verify the shipped derivations (optionally only some slugs), ``jobs`` processes at once.
+
+    Raises :class:`UsageError` naming the known slugs when ``only`` names an unknown one.
+    """
     from rtverify.derivation import DerivationReport
     from rtverify.registry import derivation_modules
 
@@ -32,8 +47,8 @@ def run_derivations(jobs: int = 1, only: Sequence[str] = ()):
     if only:
         unknown = set(only) - {d.slug for _, d in built}
         if unknown:
-            raise SystemExit(
-                f"rtverify: unknown derivation(s) {', '.join(sorted(unknown))}; "
+            raise UsageError(
+                f"unknown derivation(s) {', '.join(sorted(unknown))}; "
                 f"known: {', '.join(d.slug for _, d in built)}"
             )
         built = [(name, d) for name, d in built if d.slug in only]
@@ -103,7 +118,7 @@ def _cmd_derive(args: argparse.Namespace) -> int:
     from rtverify.docs import generate_pages, write_pages
 
     reports = run_derivations(args.jobs)
-    written = write_pages(generate_pages(reports), Path(args.out))
+    written = write_pages(generate_pages(reports, with_check_pages=True), Path(args.out))
     for path in written:
         print(path)
     if not all(r.ok for r in reports):
@@ -112,11 +127,50 @@ def _cmd_derive(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    """argparse type: an integer ≥ 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, not {value}")
+    return value
+
+
+def _check_output_path(path: str, what: str) -> None:
+    """Raise :class:`UsageError` unless ``path`` can be created: no existing ancestor of it is
+    a file, and the nearest existing ancestor is writable."""
+    target = Path(path).absolute()
+    for parent in [target, *target.parents]:
+        if parent.exists():
+            if parent != target and not parent.is_dir():
+                raise UsageError(f"{what} {path!r}: {parent} is a file, not a directory")
+            if not os.access(parent if parent.is_dir() else parent.parent, os.W_OK):
+                raise UsageError(f"{what} {path!r}: {parent} is not writable")
+            return
+
+
+def _validate(args: argparse.Namespace) -> None:
+    """Checks argparse cannot express; :class:`UsageError` on bad input."""
+    if args.command == "derive":
+        _check_output_path(args.out, "--out")
+    if args.command == "variance" and getattr(args, "plot", None):
+        if Path(args.plot).suffix.lower() not in PLOT_SUFFIXES:
+            raise UsageError(
+                f"--plot {args.plot!r}: the file name must end in {', '.join(PLOT_SUFFIXES)}"
+            )
+        _check_output_path(args.plot, "--plot")
+
+
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    from rtverify import __version__
+
     parser = argparse.ArgumentParser(
         prog="rtverify",
         description="A verified reference for the reparameterization trick and its neighbours.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     jobs_default = min(2, os.cpu_count() or 1)
 
@@ -126,7 +180,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         "--only", nargs="+", default=(), metavar="SLUG", help="verify only these derivations"
     )
     verify.add_argument(
-        "--jobs", type=int, default=jobs_default, help=f"processes to use (default {jobs_default})"
+        "--jobs",
+        type=_positive_int,
+        default=jobs_default,
+        help=f"processes to use (default {jobs_default})",
     )
     verify.set_defaults(func=_cmd_verify)
 
@@ -137,7 +194,12 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         help="directory of the derivation pages (default docs/derivations); "
         "the page of source claims goes to OUT/../source-claims.md",
     )
-    derive.add_argument("--jobs", type=int, default=jobs_default)
+    derive.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=jobs_default,
+        help=f"processes to use (default {jobs_default})",
+    )
     derive.set_defaults(func=_cmd_derive)
 
     # The subcommands below import heavy modules: only the one that runs is imported.
@@ -160,16 +222,36 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
         audit_cli.add_arguments(audit)
         audit.set_defaults(func=audit_cli.run_cli)
+    for subparser in (verify, derive, variance, check, audit):
+        subparser.set_defaults(usage_error=subparser.error)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``rtverify`` console script."""
+    """Entry point of the ``rtverify`` console script; returns the exit status (0, 1 or 2).
+
+    A usage error prints the subcommand's usage and one line saying what is wrong, and returns 2
+    (argparse's convention, kept for every subcommand).
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     parser = _parser(command)
-    args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        _validate(args)
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        try:  # the subcommand's argparse error(): its usage line, the message, exit status 2
+            args.usage_error(str(exc))
+        except SystemExit as stop:
+            return int(stop.code)
+        return 2
+    except OSError as exc:  # an output path that passed the checks above but cannot be written
+        print(f"rtverify {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -203,7 +203,7 @@ def plot_study(study: Study, path: str | Path) -> Path:
             )
         ax.set_xlabel("N (samples per estimate)")
         ax.set_ylabel(f"variance over {study.reps} estimates")
-        ax.set_title(f"Gradient of E[z²], q = N({study.theta:g}, 1)")
+        ax.set_title(f"Estimates of ∂/∂θ E[z²] with z ~ N(θ, 1), at θ = {study.theta:g}")
         ax.legend(fontsize=8)
         ax.grid(True, which="major", alpha=0.3)
         fig.tight_layout()

@@ -79,6 +79,8 @@ def test_corpus_file_gets_the_verdict_it_deserves(path):
     if m["EXPECT"] is None:
         if statistical:
             stats.ledger.record(report.false_alarm)
+        if m.get("NOT_JUDGED_OK") and report.verdict == "NOT JUDGED":
+            return  # heavy tails: declining is an honest verdict, "biased" would not be
         assert report.ok, report.render()
         return
     prop, words = m["EXPECT"]

@@ -128,7 +128,7 @@ def conditional_model(m: sp.Expr, s: sp.Expr, c: sp.Expr):
 
 def _decoder_outputs(zv: int, n: int = 3) -> tuple[sp.Symbol, ...]:
     """θ_i(z) = [D_β(z)]_i for a binary latent value ``zv``: free symbols (any decoder)."""
-    return sp.symbols(f"theta_1:{n + 1}({zv})", positive=True)
+    return sp.symbols(f"theta_1:{n + 1}^({zv})", positive=True)
 
 
 def _notes_4() -> Erratum:

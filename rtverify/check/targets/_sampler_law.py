@@ -27,6 +27,7 @@ import numpy as np
 
 from rtverify import gaussian
 from rtverify.check import statistics
+from rtverify.check.adapters import NO_GRADIENT_HINT
 from rtverify.check.calls import Call, Noise
 from rtverify.check.report import FAIL, NOT_RUN, PASS, Counterexample, PropertyResult
 from rtverify.check.target import Context
@@ -218,7 +219,7 @@ def _gradients(name, results, mu, p, sigma, w, ctx, dz_dp) -> PropertyResult:
             return PropertyResult(
                 name,
                 FAIL,
-                f"no gradient flows from z to {missing}{why}: not reparameterized — .sample() instead of .rsample(), a .detach(), torch.no_grad() or a NumPy round trip?",
+                f"no gradient flows from z to {missing}{why}: not reparameterized — {NO_GRADIENT_HINT[ctx.framework]}",
             )
         z = res.value.astype(np.float64)
         spread = z - m
@@ -237,7 +238,10 @@ def _gradients(name, results, mu, p, sigma, w, ctx, dz_dp) -> PropertyResult:
                 continue
             i = np.unravel_index(int(np.argmax(~ok)), ok.shape)
             if not np.any(got):
-                detail = f"the gradient of z with respect to {what} is 0: stop_gradient / detach, or not reparameterized?"
+                detail = (
+                    f"the gradient of z with respect to {what} is 0: not reparameterized — "
+                    f"{NO_GRADIENT_HINT[ctx.framework]}"
+                )
             else:
                 detail = f"wrong gradient of z with respect to {what}"
             cx = Counterexample(
