@@ -176,14 +176,15 @@ def judge_gradients(lib, ref, kappa, dtype: str, at_boundary=None):
     """(relative errors, error / tolerance) per entry; see the module notes for the tolerance.
 
     Checked for finiteness only: entries whose reference is 0 (a sample on the end of the
-    support) and samples flushed or clamped to an end (``at_boundary``: z ≤ the smallest normal,
+    support) or below the dtype's normal range (not representable to relative accuracy), and
+    samples flushed or clamped to an end (``at_boundary``: z ≤ the smallest normal,
     or z ≥ the largest float below 1). Their true sample lies anywhere between the end and z, so
     z does not determine the gradient; there it tends to 0 (|dz/dθ| ~ z |log z|)."""
     u = UNIT_ROUNDOFF[dtype]
     tol = np.maximum(TOL_ULPS * u * (1 + kappa), REFERENCE_RTOL)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.abs(lib - ref) / np.abs(ref)
-    skip = ref == 0
+    skip = np.abs(ref) < np.finfo(dtype).tiny  # 0 (an end) or below the normal range
     if at_boundary is not None:
         skip = skip | at_boundary
     rel = np.where(skip, 0.0, rel)
