@@ -19,12 +19,13 @@ __all__ = ["UNDER_HYPOTHESES", "vanishing"]
 UNDER_HYPOTHESES = getattr(Status, "HYPOTHESES", Status.RULE)
 
 
-def vanishing(term: sp.Expr, hypothesis: str) -> Rule:
-    """``lhs = rhs`` because ``lhs − rhs = term`` (checked) and ``term = 0`` (``hypothesis``)."""
+def vanishing(term: sp.Expr, hypothesis: str, simplifier=sp.simplify) -> Rule:
+    """``lhs = rhs`` because ``lhs − rhs = term`` (checked by ``simplifier``, default
+    ``sp.simplify``; no assumption-changing rewrite) and ``term = 0`` (``hypothesis``)."""
     method = f"rule: a term that vanishes by hypothesis ({hypothesis})"
 
     def rule(lhs: sp.Expr, rhs: sp.Expr) -> Check:
-        gap = sp.simplify((lhs - rhs - term).doit())
+        gap = simplifier((lhs - rhs - term).doit())
         if gap != 0:
             return Check(Status.FAILED, method, f"lhs − rhs − term = {gap}, not 0")
         return Check(

@@ -173,6 +173,7 @@ def derivation() -> Derivation:
         references=(
             "Figurnov, M., Mohamed, S. & Mnih, A. (2018). Implicit Reparameterization "
             "Gradients. NeurIPS, eq. (5) and Table 1.",
-            "Lecture notes (../shared/seeds/001), the paragraph on inverting the multivariate CDF.",
+            "M. Bahng, Variational Autoencoders (lecture notes, Spring 2023): the paragraph on "
+            "inverting the multivariate CDF and the implicit method.",
         ),
     )
