@@ -1,4 +1,4 @@
-"""The ``rtverify`` command: ``verify``, ``derive``, ``variance`` and ``check``.
+"""The ``rtverify`` command: ``verify``, ``derive``, ``variance``, ``check`` and ``audit``.
 
 Exit status: 0 success; 1 a derivation (or a checked implementation) fails; 2 a usage error —
 an unknown option or value, an unknown derivation, an output path that cannot be written —
@@ -255,7 +255,13 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
         check_cli.add_arguments(check)
         check.set_defaults(func=check_cli.run_cli)
-    for subparser in (verify, derive, variance, check):
+    audit = sub.add_parser("audit", help="audit torch's or jax's own reparameterized samplers")
+    if command == "audit":
+        from rtverify import audit_cli
+
+        audit_cli.add_arguments(audit)
+        audit.set_defaults(func=audit_cli.run_cli)
+    for subparser in (verify, derive, variance, check, audit):
         subparser.set_defaults(usage_error=subparser.error)
     return parser
 

@@ -17,6 +17,10 @@ _FAMILIES = (
     "rtverify.check.targets.gaussian",
     "rtverify.check.targets.gradients",
     "rtverify.check.targets.autograd",
+    "rtverify.check.targets.gamma",
+    "rtverify.check.targets.beta",
+    "rtverify.check.targets.dirichlet",
+    "rtverify.check.targets.gumbel",
 )
 
 

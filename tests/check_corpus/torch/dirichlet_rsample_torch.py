@@ -1,0 +1,13 @@
+"""torch's own reparameterized Dirichlet sampler, in float64."""
+
+import torch
+
+TARGET = "dirichlet-rsample"
+FRAMEWORK = "torch"
+DTYPE = "float64"
+EXPECT = None  # conforms
+DEFAULT = True
+
+
+def impl(alpha):
+    return torch.distributions.Dirichlet(alpha).rsample()
