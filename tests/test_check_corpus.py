@@ -19,7 +19,7 @@ from rtverify.check import check, targets
 
 CORPUS = Path(__file__).resolve().parent / "check_corpus"
 #: targets whose verdict is statistical: a correct file spends false-alarm budget
-STATISTICAL = {"score-gradient", "pathwise-gradient", "rsample", "gradient-estimator"}
+STATISTICAL = {t.name for t in targets.targets().values() if t.statistical}
 #: statistical files checked in the default run (the others are marked slow)
 DEFAULT_STATISTICAL = {
     "score_textbook.py",

@@ -43,6 +43,9 @@ class Target:
     properties: tuple[str, ...]
     options: tuple[str, ...] = ()
     prepare: Callable[[], None] | None = None
+    #: whether its verdict rests on statistical tests (then a correct IMPL fails with
+    #: probability ≤ the check's false-alarm rate; else with probability 0)
+    statistical: bool = False
 
     @property
     def frameworks(self) -> tuple[str, ...]:

@@ -261,6 +261,7 @@ def as_float64(params: tuple) -> list[np.ndarray]:
 def implicit_target(name, summary, args, returns, reference, family: Family) -> Target:
     """A target judged by :func:`judge_implicit`; IMPL draws its own noise."""
     return Target(
+        statistical=True,
         name=name,
         summary=summary,
         signatures={

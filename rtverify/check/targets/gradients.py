@@ -302,6 +302,7 @@ def _prepare() -> None:
 
 
 score = Target(
+    statistical=True,
     name="score-gradient",
     summary="per-sample score-function (REINFORCE) estimates of ∇_(μ,σ) E f(z) on the given ε",
     signatures=_ALL,
@@ -312,6 +313,7 @@ score = Target(
     prepare=_prepare,
 )
 pathwise = Target(
+    statistical=True,
     name="pathwise-gradient",
     summary="per-sample pathwise (reparameterization) estimates of ∇_(μ,σ) E f(z) on the given ε",
     signatures=_ALL,

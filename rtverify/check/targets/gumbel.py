@@ -144,6 +144,7 @@ def _jacobian(results, y, w, tau, logits, u) -> PropertyResult:
 
 
 gumbel_softmax = Target(
+    statistical=True,
     name="gumbel-softmax",
     summary="the Concrete / Gumbel-softmax relaxation, drawing its own noise",
     signatures={

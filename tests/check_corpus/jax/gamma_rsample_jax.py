@@ -6,7 +6,6 @@ TARGET = "gamma-rsample"
 FRAMEWORK = "jax"
 DTYPE = "float64"
 EXPECT = None  # conforms
-DEFAULT = True
 
 
 def impl(key, alpha):

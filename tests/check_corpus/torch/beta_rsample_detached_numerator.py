@@ -7,7 +7,6 @@ TARGET = "beta-rsample"
 FRAMEWORK = "torch"
 DTYPE = "float64"
 EXPECT = ("gradients", "biased")
-DEFAULT = True
 
 
 def impl(a, b):

@@ -6,7 +6,6 @@ TARGET = "beta-rsample"
 FRAMEWORK = "torch"
 DTYPE = "float64"
 EXPECT = None  # conforms
-DEFAULT = True
 
 
 def impl(a, b):

@@ -8,7 +8,6 @@ TARGET = "gamma-rsample"
 FRAMEWORK = "torch"
 DTYPE = "float64"
 EXPECT = ("gradients", "not the implicit")
-DEFAULT = True
 
 
 class _FiniteDifference(torch.autograd.Function):

@@ -6,7 +6,6 @@ TARGET = "gumbel-softmax"
 FRAMEWORK = "torch"
 DTYPE = "float64"
 EXPECT = None  # conforms
-DEFAULT = True
 
 
 def impl(logits, tau):
