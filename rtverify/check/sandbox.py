@@ -47,7 +47,7 @@ class _Zygote:
         mine, theirs = socket.socketpair()
         env = dict(os.environ)
         for name in _wire.THREAD_VARIABLES:
-            env.setdefault(name, "1")  # one thread: fork-safe, and deterministic BLAS sums
+            env[name] = "1"  # one thread: fork-safe, and deterministic BLAS sums
         env.pop("RTVERIFY_WORKER", None)
         self.process = subprocess.Popen(
             [

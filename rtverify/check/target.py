@@ -97,6 +97,12 @@ class Context:
 
         return stats.rng("rtverify check", self.report.target, self.seed, *labels)
 
+    def noise_seeds(self, n: int) -> list[int]:
+        """``n`` distinct seeds for IMPL's own noise (a Generator, torch's global generator, a
+        JAX key), derived from the check's seed: another seed, other noise."""
+        gen = self.rng("noise seeds")
+        return [int(s) for s in gen.choice(2**31 - 1, size=n, replace=False) + 1]
+
     def cast(self, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
         """The arrays as IMPL receives them: rounded to the dtype (C-contiguous)."""
         return tuple(np.ascontiguousarray(a, dtype=self.dtype) for a in arrays)

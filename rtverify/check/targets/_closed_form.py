@@ -207,6 +207,12 @@ def _gradient_property(name, spec, ctx, cases, ws, results) -> PropertyResult:
     grad = spec.gradient
     arg_names = spec.arg_names(ctx)
     for (label, args), w, res in zip(cases, ws, results, strict=True):
+        if not res.grads or all(g is None for g in res.grads):
+            why = f" ({res.grad_note})" if res.grad_note else ""
+            what = " and ".join(arg_names[k] for k in grad.wrt)
+            hint = NO_GRADIENT_HINT[ctx.framework]
+            detail = f"no gradient flows from the output to {what}{why}: {grad.missing} {hint}"
+            return PropertyResult(name, FAIL, detail)
         expected = grad.expected(args, w.astype(np.float64), ctx)
         for k, (want, tol), got in zip(
             grad.wrt, expected, res.grads or (None,) * len(grad.wrt), strict=True

@@ -1,8 +1,8 @@
 """Judging a sampler of a law without a location-scale form (Gamma, Beta, Dirichlet) that draws
 its own noise and is differentiated by implicit reparameterization.
 
-IMPL(θ…) → z, called ``CALLS`` times with seeds 1, 2, … on a batch of parameters spanning
-1e-3 … 1e5 (log-uniform, drawn from the check's seed; every batch row has its own parameters).
+IMPL(θ…) → z, called ``CALLS`` times with distinct noise seeds drawn from the check's seed, on
+a batch of parameters spanning 1e-3 … 1e5 (log-uniform, drawn from the check's seed; every batch row has its own parameters).
 Judged, in float64 on the returned values:
 
 - shape, precision, finiteness (the count of non-finite values; with none, the rate is below
@@ -191,7 +191,7 @@ def judge_implicit(ctx: Context, family: Family) -> list[PropertyResult]:
     w = ctx.rng("cotangent").uniform(0.5, 2.0, params[0].shape).astype(ctx.dtype)
     calls = [
         Call((*params, Noise(s)), grad=grad, cotangent=w if grad else None)
-        for s in range(1, CALLS + 1)
+        for s in ctx.noise_seeds(CALLS)
     ]
     results = ctx.box.run(calls[:1])
     if not results[0].error:

@@ -2,8 +2,8 @@
 
 IMPL(μ, p, noise) → z of shape (batch, D) must be z = μ + σ·ε with ε iid N(0, 1). rtverify
 calls it ``CALLS`` times on fixed inputs (μ ∈ [−3, 3], log σ² ∈ [−4, 4], drawn from the seed;
-batch × D = 64 × 16) with seeds 1, 2, … (numpy: a ``Generator``; torch: the global generator;
-jax: a key), standardizes x = (z − μ)/σ in float64 and judges:
+batch × D = 64 × 16) with ``CALLS`` distinct noise seeds drawn from the check's seed (numpy: a
+``Generator``; torch: the global generator; jax: a key), standardizes x = (z − μ)/σ in float64 and judges:
 
 - goodness of fit of x to N(0, 1): the DKWM bound (rigorous α), and exact tests of the mean
   (√n·x̄ ~ N(0, 1)) and the scale (Σx² ~ χ²_n) for power against a wrong σ or a shifted μ;
@@ -29,7 +29,7 @@ from rtverify import gaussian
 from rtverify.check import statistics
 from rtverify.check.adapters import NO_GRADIENT_HINT
 from rtverify.check.calls import Call, Noise
-from rtverify.check.report import FAIL, NOT_RUN, PASS, Counterexample, PropertyResult
+from rtverify.check.report import FAIL, NOT_JUDGED, NOT_RUN, PASS, Counterexample, PropertyResult
 from rtverify.check.target import Context
 
 __all__ = ["CALLS", "judge_sampler"]
@@ -75,12 +75,13 @@ def judge_sampler(ctx: Context, dz_dp: dict[str, Callable]) -> list[PropertyResu
         gen.choice([-1e3, -1.0, 0.0, 1e-3, 1e3], (8, 4)),
         gaussian.param_from_logvar(edge_lv, ctx.param),
     )
-    first = ctx.box.run([call(1)])
-    results = first + (
-        ctx.box.run([call(s) for s in range(2, CALLS + 1)]) if not first[0].error else []
-    )
+    seeds = ctx.noise_seeds(CALLS + 1)
+    first = ctx.box.run([call(seeds[0])])
+    results = first + (ctx.box.run([call(s) for s in seeds[1:CALLS]]) if not first[0].error else [])
     extra = (
-        ctx.box.run([call(1), call(CALLS + 1, edge_mu, edge_p)]) if len(results) == CALLS else []
+        ctx.box.run([call(seeds[0]), call(seeds[CALLS], edge_mu, edge_p)])
+        if len(results) == CALLS
+        else []
     )
 
     # shape and errors
@@ -134,13 +135,20 @@ def judge_sampler(ctx: Context, dz_dp: dict[str, Callable]) -> list[PropertyResu
     alpha = ctx.false_alarm / 6
     ctx.report.n_statistical_tests += 6
     ctx.report.false_alarm += ctx.false_alarm
-    fit = [
-        statistics.dkwm_normal(x, alpha),
-        statistics.normal_mean(x, alpha),
-        statistics.normal_variance(x, alpha),
-    ]
-    out[names[4]] = _from_verdicts(names[4], fit, ctx)
     out[names[5]] = _independence(names[5], x, alpha, ctx)
+    if not out[names[5]].ok:  # dependent draws: a law of the pooled draws means nothing
+        out[names[4]] = PropertyResult(
+            names[4], NOT_JUDGED, "not judged: the draws are not independent (below)"
+        )
+    else:
+        fit = [
+            statistics.dkwm_normal(x, alpha),
+            statistics.normal_mean(x, alpha),
+            statistics.normal_variance(x, alpha),
+        ]
+        out[names[4]] = _from_verdicts(names[4], fit, ctx)
+        if not out[names[4]].ok:
+            out[names[4]].detail = _law_words(z, mu, sigma, alpha) + out[names[4]].detail
 
     if grad:
         out[names[6]] = _gradients(names[6], results, mu, p, sigma, w, ctx, dz_dp)
@@ -160,6 +168,19 @@ def _from_verdicts(name: str, verdicts: list, ctx: Context) -> PropertyResult:
     if not failed:
         return PropertyResult(name, PASS)
     return PropertyResult(name, FAIL, "; ".join(v.describe() for v in failed))
+
+
+def _law_words(z: np.ndarray, mu: np.ndarray, sigma: np.ndarray, alpha: float) -> str:
+    """What the spread of z is, when it is not σ: σ², √σ, 1 (a common misreading), or ''."""
+    centred = z - mu.astype(np.float64)
+    for words, scale in (
+        ("the spread is σ², not σ: the variance used as a scale (Normal(mu, var))? ", sigma**2),
+        ("the spread is √σ, not σ: ", np.sqrt(sigma)),
+        ("the spread is 1, not σ: the variance ignored? ", np.ones_like(sigma)),
+    ):
+        if statistics.dkwm_normal(centred / scale, alpha).passed:
+            return words
+    return ""
 
 
 def _independence(name: str, x: np.ndarray, alpha: float, ctx: Context) -> PropertyResult:

@@ -6,8 +6,8 @@ control variates — whose gradient with respect to (mu, p), taken by rtverify w
 framework's autograd, estimates ∇ Σ_{b,d} E_{z∼N(μ_bd, σ_bd²)} f(z_bd). ``f`` is a
 differentiable elementwise function given in the framework; mu and p have shape (batch, D).
 
-Judged over ``CALLS`` calls with seeds 1, 2, … for each f in ``FUNCTIONS``: every batch row is a
-configuration (μ, σ) — three fixed, three drawn from the seed with μ ∈ [−2, 2], σ ∈ [0.3, 3] —
+Judged over ``CALLS`` calls with distinct noise seeds (from the check's seed) for each f in
+``FUNCTIONS``: every batch row is a configuration (μ, σ) — three fixed, three drawn from the seed with μ ∈ [−2, 2], σ ∈ [0.3, 3] —
 repeated over D = ``DIM`` latent positions. Each call's mean over a row is one observation of
 the row's gradient; each (f, row, component) is a skew-corrected studentised test of its mean
 against the exact gradient (:mod:`rtverify.testfunctions`, derived symbolically, chained to the
@@ -93,7 +93,8 @@ def _judge(ctx: Context) -> list[PropertyResult]:
     data = {}
     for f in FUNCTIONS:
         code = str(_tf(f).expr)
-        calls = [Call((Fn(code), mu, p, Noise(seed)), grad=(1, 2)) for seed in range(1, CALLS + 1)]
+        seeds = ctx.noise_seeds(CALLS)
+        calls = [Call((Fn(code), mu, p, Noise(seed)), grad=(1, 2)) for seed in seeds]
         results = ctx.box.run(calls[:1])
         if results[0].error is None:
             results += ctx.box.run(calls[1:])
@@ -124,6 +125,16 @@ def _judge(ctx: Context) -> list[PropertyResult]:
     out[names[0]] = PropertyResult(names[0], PASS)
     gm = {f: np.stack([r.grads[0].astype(np.float64) for r in rs]) for f, rs in data.items()}
     gp = {f: np.stack([r.grads[1].astype(np.float64) for r in rs]) for f, rs in data.items()}
+    frozen = [f for f in FUNCTIONS if np.array_equal(gm[f][0], gm[f][1]) and np.any(gm[f])]
+    if frozen:
+        out[names[1]] = PropertyResult(names[1], PASS)
+        out[names[3]] = PropertyResult(
+            names[3],
+            FAIL,
+            f"every call returns the same gradient (f = {frozen[0]}): IMPL ignores the noise "
+            "rtverify seeds (torch: the global generator; jax: the key) — a fixed seed inside?",
+        )
+        return list(out.values())
     zero = [f for f in FUNCTIONS if not np.any(gm[f]) and not np.any(gp[f])]
     out[names[1]] = (
         PropertyResult(

@@ -1,7 +1,7 @@
 """The ``gumbel-softmax`` target: y = softmax((logits + g)/τ), g iid Gumbel(0, 1), drawn by IMPL.
 
-IMPL(logits, tau) → y of shape (batch, K), called ``CALLS`` times with seeds 1, 2, … on fixed
-logits (uniform on [−3, 3], from the seed; K = 4) at τ = ``TAU``. Judged (derivations
+IMPL(logits, tau) → y of shape (batch, K), called ``CALLS`` times with distinct noise seeds drawn
+from the check's seed, on fixed logits (uniform on [−3, 3], from the seed; K = 4) at τ = ``TAU``. Judged (derivations
 *gumbel-max*, *gumbel-softmax*):
 
 - shape, precision, finite, on the simplex (y ≥ 0, |Σy − 1| ≤ 4Ku), same seed same y;
@@ -50,7 +50,7 @@ def _judge(ctx: Context) -> list[PropertyResult]:
     w = ctx.rng("cotangent").uniform(0.5, 2.0, (BATCH, K)).astype(ctx.dtype)
     calls = [
         Call((logits, tau, Noise(s)), grad=grad, cotangent=w if grad else None)
-        for s in range(1, CALLS + 1)
+        for s in ctx.noise_seeds(CALLS)
     ]
     results = ctx.box.run(calls[:1])
     if not results[0].error:
