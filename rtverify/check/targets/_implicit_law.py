@@ -2,8 +2,8 @@
 its own noise and is differentiated by implicit reparameterization.
 
 IMPL(θ…) → z, called ``CALLS`` times with distinct noise seeds drawn from the check's seed, on
-a batch of parameters spanning 1e-3 … 1e5 (log-uniform, drawn from the check's seed; every batch row has its own parameters).
-Judged, in float64 on the returned values:
+a batch of parameters spanning 1e-3 … 1e5 (log-uniform, drawn from the check's seed; every
+batch row has its own parameters). Judged, in float64 on the returned values:
 
 - shape, precision, finiteness (the count of non-finite values; with none, the rate is below
   3/n at 95 %, rule of three), same seed same z and another seed another z;

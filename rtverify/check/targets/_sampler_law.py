@@ -3,7 +3,8 @@
 IMPL(μ, p, noise) → z of shape (batch, D) must be z = μ + σ·ε with ε iid N(0, 1). rtverify
 calls it ``CALLS`` times on fixed inputs (μ ∈ [−3, 3], log σ² ∈ [−4, 4], drawn from the seed;
 batch × D = 64 × 16) with ``CALLS`` distinct noise seeds drawn from the check's seed (numpy: a
-``Generator``; torch: the global generator; jax: a key), standardizes x = (z − μ)/σ in float64 and judges:
+``Generator``; torch: the global generator; jax: a key), standardizes x = (z − μ)/σ in float64
+and judges:
 
 - goodness of fit of x to N(0, 1): the DKWM bound (rigorous α), and exact tests of the mean
   (√n·x̄ ~ N(0, 1)) and the scale (Σx² ~ χ²_n) for power against a wrong σ or a shifted μ;

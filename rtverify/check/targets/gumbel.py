@@ -1,8 +1,8 @@
 """The ``gumbel-softmax`` target: y = softmax((logits + g)/τ), g iid Gumbel(0, 1), drawn by IMPL.
 
 IMPL(logits, tau) → y of shape (batch, K), called ``CALLS`` times with distinct noise seeds drawn
-from the check's seed, on fixed logits (uniform on [−3, 3], from the seed; K = 4) at τ = ``TAU``. Judged (derivations
-*gumbel-max*, *gumbel-softmax*):
+from the check's seed, on fixed logits (uniform on [−3, 3], from the seed; K = 4) at
+τ = ``TAU``. Judged (derivations *gumbel-max*, *gumbel-softmax*):
 
 - shape, precision, finite, on the simplex (y ≥ 0, |Σy − 1| ≤ 4Ku), same seed same y;
 - the argmax law: for each k, Σ_rows (1{argmax y = k} − π_k) with π = softmax(logits) is a sum
