@@ -2,10 +2,11 @@
 
 Each run is the console command ``python -m rtverify check TARGET FILE:impl --framework …`` in a
 new process — interpreter start, rtverify, the framework's import (torch, jax) and JIT included —
-repeated ``--repeat`` times; reported are the median and the maximum wall time, the exit code and
-the machine's load average when the runs started (the machine is shared: times under load are
-upper bounds). Issue 8 asks for one torch or JAX check, framework import included, in ≤ 5 s.
-``--api`` also times :func:`rtverify.check.check` a second time in one process (warm: imports
+repeated ``--repeat`` times; reported are the median and the maximum wall time, the median CPU
+time of the finished descendant processes (user + system: less sensitive to load than wall time,
+though not to cache contention), the exit code and the machine's load average when the runs
+started (the machine is shared: wall times under load are upper bounds). Issue 8 asks for one
+torch or JAX check, framework import included, in ≤ 5 s. ``--api`` also times :func:`rtverify.check.check` a second time in one process (warm: imports
 and the worker's zygote already paid for).
 
 Usage: ``python benchmarks/check_speed.py [--repeat 3] [--api] [--only torch jax]``
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,8 +46,15 @@ RUNS = (
 )
 
 
-def _cli(target: str, framework: str, name: str, extra: tuple[str, ...]) -> tuple[float, int]:
-    started = time.perf_counter()
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _cli(
+    target: str, framework: str, name: str, extra: tuple[str, ...]
+) -> tuple[float, float, int]:
+    started, cpu = time.perf_counter(), _cpu()
     proc = subprocess.run(
         [
             sys.executable,
@@ -61,7 +70,7 @@ def _cli(target: str, framework: str, name: str, extra: tuple[str, ...]) -> tupl
         capture_output=True,
         text=True,
     )
-    return time.perf_counter() - started, proc.returncode
+    return time.perf_counter() - started, _cpu() - cpu, proc.returncode
 
 
 def _import_seconds(framework: str) -> float:
@@ -88,16 +97,19 @@ def main(argv: list[str] | None = None) -> int:
     for fw in sorted({r[1] for r in runs} - {"numpy"}):
         print(f"import {fw} alone: {_import_seconds(fw):.2f} s (load {os.getloadavg()[0]:.1f})")
     over = 0
-    print(f"{'target':19s} {'framework':9s} {'file':34s} {'median s':>8s} {'max s':>6s} exit load")
+    print(
+        f"{'target':19s} {'framework':9s} {'file':34s} {'median s':>8s} {'max s':>6s} "
+        f"{'CPU s':>6s} exit load"
+    )
     for target, fw, name, extra in runs:
         load = os.getloadavg()[0]
-        times, codes = zip(
+        times, cpus, codes = zip(
             *(_cli(target, fw, name, extra) for _ in range(args.repeat)), strict=True
         )
         over += fw != "numpy" and statistics.median(times) > GOAL_SECONDS
         print(
             f"{target:19s} {fw:9s} {name:34s} {statistics.median(times):8.2f} {max(times):6.2f} "
-            f"{sorted(set(codes))} {load:.1f}"
+            f"{statistics.median(cpus):6.2f} {sorted(set(codes))} {load:.1f}"
         )
     if args.api:
         from rtverify.check import check
