@@ -6,8 +6,9 @@ repeated ``--repeat`` times; reported are the median and the maximum wall time, 
 time of the finished descendant processes (user + system: less sensitive to load than wall time,
 though not to cache contention), the exit code and the machine's load average when the runs
 started (the machine is shared: wall times under load are upper bounds). Issue 8 asks for one
-torch or JAX check, framework import included, in ≤ 5 s. ``--api`` also times :func:`rtverify.check.check` a second time in one process (warm: imports
-and the worker's zygote already paid for).
+torch or JAX check, framework import included, in ≤ 5 s. ``--api`` also times
+:func:`rtverify.check.check` a second time in one process (warm: imports and the worker's zygote
+already paid for).
 
 Usage: ``python benchmarks/check_speed.py [--repeat 3] [--api] [--only torch jax]``
 """
