@@ -3,8 +3,8 @@
 Each run is the console command ``python -m rtverify check TARGET FILE:impl --framework …`` in a
 new process — interpreter start, rtverify, the framework's import (torch, jax) and JIT included —
 repeated ``--repeat`` times; reported are the median and the maximum wall time, the median CPU
-time of the finished descendant processes (user + system: less sensitive to load than wall time,
-though not to cache contention), the exit code and the machine's load average when the runs
+time (user + system) of the descendants that were waited for — a lower bound: a worker not
+reaped by its parent is not counted — the exit code and the machine's load average when the runs
 started (the machine is shared: wall times under load are upper bounds). Issue 8 asks for one
 torch or JAX check, framework import included, in ≤ 5 s. ``--api`` also times
 :func:`rtverify.check.check` a second time in one process (warm: imports and the worker's zygote
