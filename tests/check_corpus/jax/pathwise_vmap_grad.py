@@ -5,7 +5,7 @@ import jax.numpy as jnp
 
 TARGET = "pathwise-gradient"
 FRAMEWORK = "jax"
-EXPECT = None  # conforms
+EXPECT = None  # conforms with --budget 600 (130 s under load); CURRENTLY NOT JUDGED in 120 s
 
 
 def impl(f, df, mu, sigma, eps):
