@@ -259,7 +259,9 @@ def _gradients(caller: _Caller, f_code: str, mu, p, seed: int) -> tuple[np.ndarr
     return np.asarray(gm, dtype=np.float64), np.asarray(gp, dtype=np.float64)
 
 
-def estimator(files: list[tuple[Path, dict]], replicates: int) -> None:
+def estimator(files: list[tuple[Path, dict]], replicates: int, biases: tuple = ()) -> None:
+    """Calibration of the check's mean tests on correct estimators; with ``biases``, also the
+    fraction of replicates in which the family flags the same gradients times (1 + bias)."""
     from rtverify import gaussian
 
     n_tests = 2 * len(autograd.FUNCTIONS) * 6
@@ -274,6 +276,7 @@ def estimator(files: list[tuple[Path, dict]], replicates: int) -> None:
         caller = _Caller(path, m)
         started = time.perf_counter()
         rejected, declined, family, tests, judged = np.zeros(len(LEVELS)), 0, 0, 0, 0
+        detected = np.zeros(len(biases))
         for r in range(replicates):
             ctx = _ctx("gradient-estimator", m, r + 1)
             configs = autograd._configs(ctx)
@@ -289,7 +292,7 @@ def estimator(files: list[tuple[Path, dict]], replicates: int) -> None:
             )
             sigma = gaussian.std_from(p[:, 0].astype(np.float64), ctx.param)
             mu_used = mu[:, 0].astype(np.float64)
-            any_fail = False
+            any_fail, flagged = False, np.zeros(len(biases), dtype=bool)
             for f in autograd.FUNCTIONS:
                 code = str(autograd._tf(f).expr)
                 seeds = [
@@ -300,6 +303,9 @@ def estimator(files: list[tuple[Path, dict]], replicates: int) -> None:
                     means = np.stack([gg[k] for gg in g]).mean(axis=2)
                     for b in range(len(configs)):
                         want = autograd._expected(f, mu_used[b], sigma[b], k, ctx.param)
+                        for j, bias in enumerate(biases):
+                            w = statistics.mean_test((1 + bias) * means[:, b], want, check_alpha)
+                            flagged[j] |= w.judged and not w.passed
                         tests += 1
                         v = statistics.mean_test(means[:, b], want, check_alpha)
                         if not v.judged:
@@ -310,6 +316,7 @@ def estimator(files: list[tuple[Path, dict]], replicates: int) -> None:
                         for i, a in enumerate(LEVELS):
                             rejected[i] += not statistics.mean_test(means[:, b], want, a).passed
             family += any_fail
+            detected += flagged
         rates = ", ".join(
             f"{rejected[i] / max(judged, 1):.4f} (α {a:g})" for i, a in enumerate(LEVELS)
         )
@@ -319,6 +326,8 @@ def estimator(files: list[tuple[Path, dict]], replicates: int) -> None:
             f"(95 % upper bound {_upper(family, replicates):.2g}) "
             f"[{time.perf_counter() - started:.0f} s]"
         )
+        for bias, hits in zip(biases, detected, strict=True):
+            print(f"    gradients × (1 + {bias:g}): flagged in {hits:.0f}/{replicates} replicates")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -327,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=200, help="seeds of the whole check")
     parser.add_argument("--replicates", type=int, default=200, help="fresh-noise replicates")
     parser.add_argument("--files", nargs="*", default=[], metavar="NAME")
+    parser.add_argument(
+        "--biases", nargs="*", type=float, default=[], help="estimator: relative biases to inject"
+    )
     args = parser.parse_args(argv)
     files = correct_files(args.files)
     if args.only in (None, "full"):
@@ -336,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "power"):
         power([f for f in files if f[1]["TARGET"] == "rsample"], args.replicates)
     if args.only in (None, "estimator"):
-        estimator(files, args.replicates)
+        estimator(files, args.replicates, tuple(args.biases))
     return 0
 
 
