@@ -1,9 +1,10 @@
-"""The sampler of pytorch/examples' VAE: mu + eps * std with eps = torch.randn_like(std)."""
+"""pytorch/examples vae reparameterize: eps = torch.randn_like(std); mu + eps * std."""
 
 import torch
 
 TARGET = "rsample"
 FRAMEWORK = "torch"
+PARAM = "logvar"
 EXPECT = None  # conforms
 DEFAULT = True
 

@@ -1,12 +1,12 @@
-"""The deepdow bug: Normal(mu, std).sample() where .rsample() is due — right values, no
-gradient reaches mu or logvar."""
+"""deepdow's bug: Normal(mu, std).sample() where .rsample() is due — right values, no gradient."""
 
 import torch
 from torch.distributions import Normal
 
 TARGET = "rsample"
 FRAMEWORK = "torch"
-EXPECT = ("gradients", "no gradient flows")
+PARAM = "logvar"
+EXPECT = ("gradient", "not reparameterized")
 DEFAULT = True
 
 

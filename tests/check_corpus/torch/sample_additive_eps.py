@@ -1,0 +1,12 @@
+"""A variance head with a 'safe' square root: std = sqrt(var + 1e-8)."""
+
+import torch
+
+TARGET = "reparam-sample"
+FRAMEWORK = "torch"
+PARAM = "var"
+EXPECT = ("agrees", "1e-08")
+
+
+def impl(mu, var, eps):
+    return mu + eps * torch.sqrt(var + 1e-8)
