@@ -7,14 +7,15 @@ framework's autograd, estimates ∇ Σ_{b,d} E_{z∼N(μ_bd, σ_bd²)} f(z_bd). 
 differentiable elementwise function given in the framework; mu and p have shape (batch, D).
 
 Judged over ``CALLS`` calls with distinct noise seeds (from the check's seed) for each f in
-``FUNCTIONS``: every batch row is a configuration (μ, σ) — three fixed, three drawn from the
-seed with μ ∈ [−2, 2], σ ∈ [0.3, 3] — repeated over D = ``DIM`` latent positions. Each call's
-mean over a row is one observation of the row's gradient; each (f, row, component) is a
-skew-corrected studentised test of its mean against the exact gradient (:mod:`rtverify.testfunctions`, derived symbolically, chained to the
-parameterization p), at α = false_alarm / (number of tests). A test declines ("not judged") when
-the observations' tails are too heavy to hold α. Because IMPL draws its own noise, no pairing
-with a reference is possible: every verdict states the smallest bias it could detect, and the
-report gives IMPL's per-sample variance beside the textbook estimators' exact variances.
+``FUNCTIONS``: every batch row is a configuration (μ, σ) — three fixed, three drawn from the seed
+with μ ∈ [−2, 2], σ ∈ [0.3, 3] — repeated over D = ``DIM`` latent positions. Each call's mean over a
+row is one observation of the row's gradient; each (f, row, component) is a skew-corrected
+studentised test of its mean against the exact gradient (:mod:`rtverify.testfunctions`, derived
+symbolically, chained to the parameterization p), at α = false_alarm / (number of tests). A test
+declines ("not judged") when the observations' tails are too heavy to hold α. Because IMPL draws its
+own noise, no pairing with a reference is possible: every verdict states the smallest bias it could
+detect, and the report gives IMPL's per-sample variance beside the textbook estimators' exact
+variances.
 """
 
 from __future__ import annotations
