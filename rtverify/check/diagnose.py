@@ -16,7 +16,14 @@ import numpy as np
 
 from rtverify import gaussian
 
-__all__ = ["describe_error", "describe_shape", "kl_mistakes", "match", "sample_mistakes"]
+__all__ = [
+    "describe_error",
+    "describe_shape",
+    "gradient_error_words",
+    "kl_mistakes",
+    "match",
+    "sample_mistakes",
+]
 
 SYMBOL = {"logvar": "log σ²", "log_std": "log σ", "std": "σ", "var": "σ²"}
 _MATCH_RTOL = 1e-6  # a diagnosis is loose: it only names the mistake, the verdict is elsewhere
@@ -100,6 +107,14 @@ def sample_mistakes(mu: np.ndarray, p: np.ndarray, eps: np.ndarray, param: str) 
         ("uses √σ where σ is due", lambda: mu + np.sqrt(std) * eps),
         *_misreadings(param, lambda o: gaussian.sample_diag(mu, p, eps, o)),
         ("wrong sign of the noise term (μ − σ·ε)", lambda: mu - std * eps),
+        *(
+            (
+                f"adds {c:g} under the square root (√(σ² + {c:g})): wrong where σ² is below "
+                f"~{c * 1e3:g}",
+                lambda c=c: mu + np.sqrt(std * std + c) * eps,
+            )
+            for c in _EPSILONS
+        ),
         ("ignores mu (z = σ·ε)", lambda: std * eps),
         ("ignores the variance (z = μ + ε)", lambda: mu + eps),
         ("returns μ, not a sample", lambda: mu + 0.0 * eps),
@@ -137,21 +152,32 @@ def _matches(
     return bool(close.all()), bool(differs.any())
 
 
-def describe_error(got: np.ndarray, ref: np.ndarray, dtype: str, given: str = "float64") -> str:
+def describe_error(
+    got: np.ndarray,
+    ref: np.ndarray,
+    dtype: str,
+    given: str = "float64",
+    shown: tuple[np.ndarray, np.ndarray] | None = None,
+) -> str:
     """Words for an output that matches no catalog entry: factor, sign, or error level.
 
-    ``dtype`` is what IMPL returned, ``given`` the precision it was given and is judged at.
+    ``got``/``ref`` are a whole failing case (a constant factor is claimed only when several
+    reference values share it); ``dtype`` is what IMPL returned, ``given`` the precision it was
+    given and is judged at; ``shown`` the (got, expected) of the counterexample the report
+    shows, whose relative error is quoted.
     """
-    got, ref = np.asarray(got, np.float64), np.asarray(ref, np.float64)
+    got, ref = np.asarray(got, np.float64).ravel(), np.asarray(ref, np.float64).ravel()
     bad = ~np.isfinite(got)
     if bad.any():
         return f"returns {got[bad].flat[0]} for finite inputs"
     nz = np.abs(ref) > 0
-    if nz.any():
+    if np.unique(ref[nz]).size >= 2:
         ratio = got[nz] / ref[nz]
         r = float(np.median(ratio))
         if np.allclose(ratio, r, rtol=1e-6) and abs(r - 1.0) > 1e-6:
             return "wrong sign" if abs(r + 1.0) < 1e-6 else f"off by a factor {r:.6g}"
+    if shown is not None:
+        got, ref = (np.asarray(a, np.float64).ravel() for a in shown)
     with np.errstate(all="ignore"):
         rel = float(np.max(np.abs(got - ref) / np.maximum(np.abs(ref), 1e-300)))
     where = f" (relative error {rel:.1e}, far above {given} rounding)"
@@ -166,6 +192,17 @@ def describe_error(got: np.ndarray, ref: np.ndarray, dtype: str, given: str = "f
     if 1e-5 <= rel < 1e-2:
         return f"an approximation, or noise?{where}"
     return f"differs from the reference{where}"
+
+
+def gradient_error_words(got: np.ndarray, want: np.ndarray) -> str:
+    """Words for a wrong gradient: '' or a hint when its error is at half-precision level."""
+    with np.errstate(all="ignore"):
+        rel = np.abs(got - want) / np.maximum(np.abs(want), 1e-300)
+    if np.nanmax(rel) <= 2.0**-7:
+        return (
+            f" (relative error {np.nanmax(rel):.1e}: half precision, float16 or bfloat16, inside?)"
+        )
+    return ""
 
 
 def describe_shape(

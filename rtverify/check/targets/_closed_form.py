@@ -233,7 +233,9 @@ def _gradient_property(name, spec, ctx, cases, ws, results) -> PropertyResult:
                 hint = NO_GRADIENT_HINT[ctx.framework]
                 detail = f"the gradient with respect to {what} is 0: {grad.missing} {hint}"
             else:
-                detail = f"wrong gradient with respect to {what} (input case: {label})"
+                detail = f"wrong gradient with respect to {what} (input case: {label})" + (
+                    diagnose.gradient_error_words(got, want)
+                )
             cx = Counterexample(
                 {n: a[i] for n, a in zip(arg_names, args, strict=True)} | {"cotangent": w[i]},
                 want[i],
@@ -266,11 +268,11 @@ def _accuracy_failure(name, spec, ctx, bad: Sequence[tuple], dtype_seen: str) ->
     )
     cx = _shrunk_counterexample(spec, ctx)
     if words is None:
+        _, _, ref, got = bad[0]
+        shown = None
         if cx is not None and cx.got is not None:
-            got, ref = np.asarray(cx.got, np.float64), np.asarray(cx.expected, np.float64)
-        else:
-            _, _, ref, got = bad[0]
-        words = diagnose.describe_error(got, ref, dtype_seen, ctx.dtype)
+            shown = (np.asarray(cx.got, np.float64), np.asarray(cx.expected, np.float64))
+        words = diagnose.describe_error(got, ref, dtype_seen, ctx.dtype, shown)
     if cx is None:
         cx = Counterexample({"case": bad[0][0]}, note="no smaller counterexample found")
     return PropertyResult(name, FAIL, words, cx)

@@ -27,7 +27,7 @@ from collections.abc import Callable
 import numpy as np
 
 from rtverify import gaussian
-from rtverify.check import statistics
+from rtverify.check import diagnose, statistics
 from rtverify.check.adapters import NO_GRADIENT_HINT
 from rtverify.check.calls import Call, Noise
 from rtverify.check.report import FAIL, NOT_JUDGED, NOT_RUN, PASS, Counterexample, PropertyResult
@@ -257,7 +257,9 @@ def _gradients(name, results, mu, p, sigma, w, ctx, dz_dp) -> PropertyResult:
                     f"{NO_GRADIENT_HINT[ctx.framework]}"
                 )
             else:
-                detail = f"wrong gradient of z with respect to {what}"
+                detail = f"wrong gradient of z with respect to {what}" + (
+                    diagnose.gradient_error_words(got, want)
+                )
             cx = Counterexample(
                 {"mu": mu[i], arg: p[i], "z": z[i], "cotangent": w[i]},
                 want[i],
