@@ -63,6 +63,7 @@ from rtverify.stats.robust import (
     edgeworth_margin,
     hall_statistic,
     hill_tail_index,
+    robust_decisions,
     robust_mean_test,
 )
 
@@ -95,6 +96,7 @@ __all__ = [
     "normal_scale_test",
     "paired_test",
     "rng",
+    "robust_decisions",
     "robust_mean_test",
     "sample_size_for_mean",
     "seed_for",
