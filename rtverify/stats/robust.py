@@ -117,10 +117,13 @@ def edgeworth_margin(alpha: float, n: int, gamma: np.ndarray, kappa: np.ndarray)
     return 1.0 + z_critical(alpha) ** 4 * (np.abs(kappa) + gamma * gamma) / n
 
 
-def robust_decisions(x: np.ndarray, expected: float, alpha: float) -> dict[str, np.ndarray]:
+def robust_decisions(
+    x: np.ndarray, expected: float, alpha: float | tuple[float, ...]
+) -> dict[str, np.ndarray]:
     """The rule of :func:`robust_mean_test` for each row of a non-constant, finite x (rows of
     ≥ :data:`MIN_SAMPLES`): arrays ``heavy`` (Hill gate), ``margin``, ``declined``, ``failed``
-    and the quantities behind them. Vectorised, for calibration runs over many seeds."""
+    and the quantities behind them. Vectorised, for calibration runs over many seeds; a tuple
+    ``alpha`` gives ``margin``, ``threshold``, ``declined`` and ``failed`` a leading axis."""
     x = np.atleast_2d(np.asarray(x, dtype=np.float64))
     n = x.shape[-1]
     upper, lower = hill_tail_index(x)
@@ -133,11 +136,7 @@ def robust_decisions(x: np.ndarray, expected: float, alpha: float) -> dict[str, 
             allowance += np.where(a > 2.0, y_max * y_max * a / (a - 2.0), np.inf)
     heavy |= ~np.isfinite(allowance)
     stat, gamma, kappa, s = hall_statistic(x, expected, np.where(heavy, 0.0, allowance))
-    margin = edgeworth_margin(alpha, n, gamma, kappa)
-    declined = heavy | (margin > MAX_MARGIN)
-    threshold = ndtri(1.0 - alpha / (2.0 * np.minimum(margin, MAX_MARGIN)))
-    failed = ~declined & (np.abs(stat) > threshold)
-    return dict(
+    out = dict(
         upper=upper,
         lower=lower,
         index=index,
@@ -147,11 +146,20 @@ def robust_decisions(x: np.ndarray, expected: float, alpha: float) -> dict[str, 
         gamma=gamma,
         kappa=kappa,
         s=s,
-        margin=margin,
-        threshold=threshold,
-        declined=declined,
-        failed=failed,
     )
+    per_alpha: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("margin", "threshold", "declined", "failed")
+    }
+    for a in np.atleast_1d(alpha):
+        margin = edgeworth_margin(float(a), n, gamma, kappa)
+        declined = heavy | (margin > MAX_MARGIN)
+        threshold = ndtri(1.0 - a / (2.0 * np.minimum(margin, MAX_MARGIN)))
+        failed = ~declined & (np.abs(stat) > threshold)
+        for key, value in zip(per_alpha, (margin, threshold, declined, failed), strict=True):
+            per_alpha[key].append(value)
+    single = np.ndim(alpha) == 0
+    out.update({k: v[0] if single else np.stack(v) for k, v in per_alpha.items()})
+    return out
 
 
 def _verdict(what, status, reason, stat, thr, n, alpha, beta, detect, law="calibrated"):
