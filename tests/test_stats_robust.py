@@ -170,3 +170,28 @@ def test_paired_bad_input_is_not_judged():
     assert "shapes differ" in stats.paired_test(np.zeros((5, 2)), ref, alpha=1e-3).reason
     nan = stats.paired_test(np.full((5, 3), np.nan), ref, alpha=1e-3)
     assert nan.not_judged and "IMPL" in nan.reason and "not finite" in nan.reason
+
+
+def test_an_implementation_that_permutes_samples_within_a_call_passes_on_its_call_means():
+    *_, ref, _ = _pair("permuted", calls=200)
+    verdict = stats.paired_test(ref[:, ::-1], ref, alpha=1e-6)
+    assert verdict.passed and "each call's mean" in verdict.reason
+
+
+def test_a_float32_implementation_is_identical_within_a_float32_tolerance():
+    *_, ref, _ = _pair("float32", calls=200)
+    impl = ref.astype(np.float32)
+    assert stats.paired_test(impl, ref, alpha=1e-6).law != "certain"  # float64 rtol: no
+    rtol = 4 * float(np.finfo(np.float32).eps)
+    verdict = stats.paired_test(impl, ref, alpha=1e-6, rtol=rtol)
+    assert verdict.passed and verdict.law == "certain"
+
+
+def test_a_bias_below_the_negligible_level_is_not_a_failure():
+    *_, ref, g = _pair("negligible")
+    noise = stats.rng("negligible noise").standard_normal(ref.shape) * 1e-3
+    impl = ref + noise + 1e-3 * abs(g)  # a tiny real bias, far below 1 % of the gradient
+    assert stats.paired_test(impl, ref, alpha=1e-6).failed
+    lenient = stats.paired_test(impl, ref, alpha=1e-6, negligible=2e-3 * abs(g))
+    assert lenient.passed
+    assert stats.paired_test(impl + 0.01 * abs(g), ref, alpha=1e-6, negligible=2e-3 * abs(g)).failed

@@ -45,13 +45,17 @@ def paired_test(
     rtol: float = IDENTITY_RTOL,
     atol: float = 0.0,
     scale: float | None = None,
+    negligible: float = 0.0,
     what: str = "unbiased (paired with the reference)",
 ) -> Verdict:
     """Judge E[IMPL] = E[reference] from values on the same noise (see the module docstring).
 
     ``impl`` and ``reference`` have the same shape (units, ...): axis 0 indexes i.i.d. units
     (calls), trailing axes the samples of one unit (averaged into the unit's mean). ``scale``
-    (e.g. |gradient|) turns biases into relative ones in the reason."""
+    (e.g. |gradient|) turns biases into relative ones in the reason. ``negligible`` = τ ≥ 0: a
+    bias |E[D]| ≤ τ (e.g. the rounding of a float32 IMPL, a few eps·|gradient|) is not a failure:
+    the mean test is then of E[D] = ±τ on the side of the sample mean, so P(fail) ≤ α whenever
+    |E[D]| ≤ τ."""
     a, why_a = as_samples(impl, 1)
     b, why_b = as_samples(reference, 1)
     if a is None or b is None or a.shape != b.shape:
@@ -115,7 +119,10 @@ def paired_test(
         return Verdict(
             what, FAIL, reason, centre, unit_tol, units, alpha, false_pass, 0.0, "|bias|", "certain"
         )
-    verdict = robust_mean_test(d, 0.0, alpha=alpha, false_pass=false_pass, what=what)
+    if negligible < 0 or not math.isfinite(negligible):
+        raise ValueError(f"negligible must be finite and >= 0, not {negligible}")
+    target = math.copysign(min(negligible, abs(centre)), centre)
+    verdict = robust_mean_test(d, target, alpha=alpha, false_pass=false_pass, what=what)
     if verdict.not_judged:
         return verdict
     reason = f"IMPL − reference: {verdict.reason}{rel(centre)}"

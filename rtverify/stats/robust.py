@@ -226,7 +226,7 @@ def robust_mean_test(
     thr = r["threshold"]
     detect = (thr + z_critical(false_pass, two_sided=False)) * s / math.sqrt(n)
     status = FAIL if r["failed"] else PASS
-    reason = f"mean {float(np.mean(x)):.6g} vs {expected:.6g}, sd {s:.3g}"
+    reason = f"mean {float(np.mean(x)):.6g} vs {expected:.6g}, sd {s:.3g} (with tail allowance)"
     if margin > 1.0 + 1e-12:
         reason += f"; α/{margin:.3g} spent for skewness {gamma:.2g}, kurtosis {kappa:.2g}"
     return _verdict(what, status, reason, r["statistic"], thr, n, alpha, false_pass, detect)
