@@ -169,6 +169,8 @@ def test_float32_draws_do_not_tie_by_chance_at_the_stated_rate():
     assert p == pytest.approx(0.25 * np.finfo(np.float32).eps)
     verdicts = stats.independence_tests(z, alpha=1e-6, tie_prob=p)
     assert verdicts[0].passed and verdicts[0].statistic > 0  # ties exist, below the bound
+    pairs = 50 * 4000 * 3999 // 2
+    assert verdicts[0].threshold == math.ceil(pairs * p / (1e-6 / 6))  # Markov: k = E0/α
     shared = z.copy()
     shared[:, 1:] = shared[:, :1]
     assert stats.independence_tests(shared, alpha=1e-6, tie_prob=p)[0].failed

@@ -56,6 +56,12 @@ def test_infinite_variance_importance_weights_are_not_judged_rather_than_biased(
     assert verdict.not_judged and "tails too heavy" in verdict.reason
 
 
+def test_a_tail_index_below_three_is_not_judged_by_the_hill_gate():
+    x = stats.rng("t 2.5").standard_t(2.5, 100_000)  # finite variance, infinite third moment
+    verdict = stats.robust_mean_test(x, 0.0, alpha=1e-6)
+    assert verdict.not_judged and "Hill tail index" in verdict.reason
+
+
 def test_the_level_holds_on_normal_samples_and_it_rarely_declines():
     data = stats.rng("robust normal").standard_normal((REPS, 400))
     verdicts = [stats.robust_mean_test(row, 0.0, alpha=LEVEL) for row in data]
@@ -130,6 +136,7 @@ def test_an_implementation_equal_to_the_reference_passes_with_certainty():
     impl = (tf.f(mu + sigma * eps) / sigma) * eps  # the same formula, another rounding
     verdict = stats.paired_test(impl, ref, alpha=1e-9)
     assert verdict.passed and verdict.law == "certain" and verdict.detectable == 0.0
+    assert "sample by sample" in verdict.reason
 
 
 def test_an_additive_bias_of_one_percent_is_a_certain_failure():
