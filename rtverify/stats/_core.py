@@ -1,4 +1,4 @@
-"""Calibrated statistical tests for Monte Carlo assertions.
+"""The core of :mod:`rtverify.stats`: the suite's budget, seeds, z-tests, sample sizes.
 
 Every Monte Carlo assertion in rtverify is one of these tests, with a stated false-alarm
 probability α (the probability that a *correct* estimator fails it) and, where an exact variance
@@ -38,6 +38,7 @@ __all__ = [
     "TestOutcome",
     "ledger",
     "mean_test",
+    "min_detectable_bias",
     "rng",
     "sample_size_for_mean",
     "seed_for",
@@ -101,6 +102,19 @@ def sample_size_for_mean(
         raise ValueError("need sd >= 0 and delta > 0")
     z = z_critical(alpha) + _NORMAL.inv_cdf(power)
     return max(2, math.ceil((z * sd / delta) ** 2))
+
+
+def min_detectable_bias(
+    sd: float, n: int, alpha: float = ASSERTION_ALPHA, power: float = DEFAULT_POWER
+) -> float:
+    """δ = (z_{α/2} + z_β) σ / √n: the smallest bias a two-sided level-α z-test on the mean of
+    n draws (one draw has standard deviation ``sd``) detects with probability ≥ ``power``.
+
+    The inverse of :func:`sample_size_for_mean` (exact for normal means with σ known; for a
+    studentised test it is the first-order, asymptotic statement)."""
+    if not (sd >= 0 and math.isfinite(sd)) or n < 1 or not 0.0 < power < 1.0:
+        raise ValueError(f"need finite sd >= 0, n >= 1 and power in (0, 1); got {sd}, {n}, {power}")
+    return (z_critical(alpha) + _NORMAL.inv_cdf(power)) * sd / math.sqrt(n)
 
 
 @dataclass(frozen=True)
