@@ -165,10 +165,13 @@ def judge_sampler(ctx: Context, dz_dp: dict[str, Callable]) -> list[PropertyResu
 def _from_verdicts(name: str, verdicts: list, ctx: Context) -> PropertyResult:
     for v in verdicts:
         ctx.note(v.describe())
-    failed = [v for v in verdicts if not v.passed]
-    if not failed:
-        return PropertyResult(name, PASS)
-    return PropertyResult(name, FAIL, "; ".join(v.describe() for v in failed))
+    failed = [v for v in verdicts if v.failed]
+    if failed:
+        return PropertyResult(name, FAIL, "; ".join(v.describe() for v in failed))
+    declined = [v for v in verdicts if v.not_judged]
+    if declined:
+        return PropertyResult(name, NOT_JUDGED, "; ".join(v.describe() for v in declined))
+    return PropertyResult(name, PASS)
 
 
 def _law_words(z: np.ndarray, mu: np.ndarray, sigma: np.ndarray, alpha: float) -> str:
