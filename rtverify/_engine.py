@@ -110,9 +110,17 @@ def _phase_one(spec: _Spec) -> Check | tuple[str, sp.Expr, sp.Expr, str]:
     note = ""
     if spec.rule is not None:
         ruled = spec.rule(spec.lhs, spec.rhs)
-        if ruled.status is Status.FAILED or _abstract(spec.lhs, spec.rhs):
+        integral = spec.lhs.has(sp.Integral) or spec.rhs.has(sp.Integral)
+        if (
+            ruled.status is Status.FAILED
+            or _abstract(spec.lhs, spec.rhs)
+            or (ruled.status is Status.HYPOTHESES and not integral)
+        ):
+            # an abstract f, or a stated relation between free symbols (no integral): the
+            # rule's verdict stands; "hypotheses" is never counted as proved
             return ruled
-        # a concrete integrand: the rule's conditions are not enough, both sides are evaluated
+        # a concrete integrand (or a rule claiming a proof): the rule's conditions are not
+        # enough, both sides are evaluated
         note = f"{ruled.method} ({ruled.detail})" if ruled.detail else ruled.method
     try:
         lhs, rhs = _evaluate(spec.lhs, spec.prepare), _evaluate(spec.rhs, spec.prepare)

@@ -13,7 +13,9 @@ How a step is checked (:func:`check_equation`), in order:
    function) the rule's verdict stands: ``hypotheses`` -- *holds under stated hypotheses*, the
    analytic conditions (domination, integrability) being stated, not checked -- or ``proved``
    for a rule that leaves nothing unchecked (equal integrands, an affine change of variables).
-   For a *concrete* integrand the rule is never enough: the step goes on to 2 and 3.
+   A rule stating a relation between free symbols (no integral, e.g. "this total derivative
+   vanishes by hypothesis") also stands, as ``hypotheses``. For a *concrete* integrand the
+   rule is never enough, nor is a rule's claim of ``proved``: the step goes on to 2 and 3.
 2. Symbolic: each side is evaluated (``prepare``, then ``doit`` -- but a derivative of an
    integral only through the integral's closed form, never by differentiating under the
    integral sign) and ``lhs - rhs`` is simplified without assumption-changing rewrites (no

@@ -244,3 +244,20 @@ def test_the_former_rule_status_is_an_alias_of_holds_under_stated_hypotheses():
     assert Status.RULE is Status.HYPOTHESES
     assert Status.HYPOTHESES.words == "holds under stated hypotheses"
     assert [s.value for s in Status] == ["proved", "hypotheses", "numeric", "failed", "undecided"]
+
+
+def test_a_rule_stating_a_relation_between_symbols_holds_under_hypotheses_only():
+    # e.g. "u₂ is held fixed, so its total derivative a·v + b vanishes": no integral, the
+    # relation is a hypothesis that no evaluation at random symbols can confirm
+    a, b, v = sp.symbols("a b v", real=True)
+
+    def vanishes_by_hypothesis(lhs, rhs):
+        return Check(Status.HYPOTHESES, "rule: a·v + b = 0 by hypothesis")
+
+    check = check_equation(v, v - (a * v + b), rule=vanishes_by_hypothesis)
+    assert check.status is Status.HYPOTHESES
+
+    def claims_a_proof(lhs, rhs):
+        return Check(Status.PROVED, "rule: trust me")
+
+    assert check_equation(v, v - (a * v + b), rule=claims_a_proof).status is Status.FAILED
