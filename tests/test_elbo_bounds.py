@@ -1,5 +1,11 @@
-"""ELBO ≤ log p(x) with the gap exactly KL(q ‖ p(z | x)); the IWAE bounds L₁ ≤ L_k ≤ L_{k+1}
-≤ log p(x) and L_k → log p(x) (Burda et al. 2016); Monte Carlo estimators unbiased.
+"""ELBO ≤ log p(x) with the gap exactly KL(q ‖ p(z | x)); the IWAE bounds L₁ ≤ L_k ≤ log p(x)
+and L_k → log p(x) like χ²/2k (Burda et al. 2016); Monte Carlo estimators unbiased.
+
+Every value is compared with an independent route: densities written with scipy, expectations
+by Gauss–Hermite quadrature, the Gaussian KL by inverse and log-determinant, discrete models
+by plain-Python sums. (L_k ≤ L_{k+1} holds for any log-weights by concavity of log, so it is
+not tested on its own: the IWAE estimate is tested to be the log-mean of independently
+computed weights, and L_k's value against the lognormal expansion.)
 
 Exact claims use closed forms (tolerance EXACT_RTOL); Monte Carlo claims are calibrated tests
 (``rtverify.stats``, α = 1e-9 each). Each property is also shown to fail on a planted bug.
@@ -149,7 +155,7 @@ def _kl_to_posterior(model, x, q: GaussianQ) -> float:
 
 @pytest.mark.parametrize("name", list(MODELS))
 @given(data=st.data())
-def test_closed_form_elbo_is_the_quadrature_of_its_definition_and_below_log_evidence(name, data):
+def test_elbo_is_at_most_log_evidence_for_any_q(name, data):
     """elbo_exact (closed-form KL + E log p(x | z)) against E_q[log p(x, z) − log q(z)] by
     quadrature of scipy's densities, both ways; and ELBO ≤ log p(x)."""
     model, x = MODELS[name]
@@ -328,35 +334,6 @@ def test_iwae_at_the_posterior_is_log_evidence_for_every_k(name):
             iwae_samples(model, x, post, eps), model.log_evidence(x), rtol=EXACT_RTOL
         )
     assert not np.allclose(_log_sum_weights(model, x, post, eps), model.log_evidence(x))
-
-
-def _leave_one_out_gain(estimator, model, x, q, eps) -> np.ndarray:
-    """Per replicate: log mean_{k+1}(w) − avg_j log mean_k(w without j) (Burda et al. 2016,
-    Thm 1: ≥ 0 by concavity of log; its mean is L_{k+1} − L_k)."""
-    full = estimator(model, x, q, eps)
-    k1 = eps.shape[1]
-    subsets = [estimator(model, x, q, np.delete(eps, j, axis=1)) for j in range(k1)]
-    return full - np.mean(subsets, axis=0)
-
-
-@pytest.mark.parametrize("name", list(MODELS))
-@given(data=st.data(), k=st.integers(1, 12))
-def test_iwae_bound_never_decreases_with_k(name, data, k):
-    model, x = MODELS[name]
-    q = data.draw(gaussian_qs(_latent_dim(model)))
-    eps = stats.rng("iwae-monotone", name, k).standard_normal((200, k + 1, q.mu.size))
-    assert np.all(_leave_one_out_gain(iwae_samples, model, x, q, eps) >= -1e-12)
-
-
-def test_an_iwae_normalised_by_k_squared_decreases_with_k():
-    model, x = MODELS["normal-normal"]
-    q = GaussianQ(np.array([0.4]), np.array([[0.5]]))
-    eps = stats.rng("iwae-monotone-bug").standard_normal((200, 5, 1))
-
-    def over_k_squared(model, x, q, e):
-        return iwae_samples(model, x, q, e) - math.log(e.shape[1])
-
-    assert np.any(_leave_one_out_gain(over_k_squared, model, x, q, eps) < 0)
 
 
 def _chi_square(model: NormalNormal, x, q: GaussianQ) -> float:
