@@ -272,6 +272,19 @@ def test_a_factor_that_is_not_a_valid_cholesky_factor_is_rejected_with_a_message
         GaussianQ(np.zeros(2), chol)
 
 
+@pytest.mark.parametrize(
+    "param, variance",
+    [("logvar", np.exp), ("log_std", lambda p: np.exp(2 * p)), ("std", np.square), ("var", abs)],
+)
+def test_the_factorized_q_has_the_variances_its_parameter_names(param, variance):
+    """GaussianQ.diag (notes eq. (13)): covariance diag σ², σ² from p as the table of
+    rtverify.gaussian says (exp p, e^{2p}, p², p)."""
+    p = np.array([0.3, 1.7]) if param in ("std", "var") else np.array([-0.8, 0.6])
+    q = GaussianQ.diag([0.5, -1.0], p, param)
+    np.testing.assert_allclose(q.chol @ q.chol.T, np.diag(variance(p)), rtol=1e-14)
+    np.testing.assert_array_equal(q.mu, [0.5, -1.0])
+
+
 @given(full_qs(), st.integers(0, 2**32 - 1))
 def test_log_density_through_the_change_of_variables_is_the_gaussian_density(q, seed):
     z = np.random.default_rng(seed).normal(size=(5, q.mu.size)) * 3

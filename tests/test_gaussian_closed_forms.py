@@ -62,11 +62,34 @@ def _relative_error(value: float, reference: mpmath.mpf) -> float:
 
 
 def _grid() -> tuple[np.ndarray, np.ndarray]:
-    """logvar on both sides of the series switch at |x| = 1/2, tiny values, the ends; μ from 0
-    (where the KL is all φ(logvar)) to 1e3."""
+    """logvar on both sides of the series switch at |x| = 1/2, tiny values, a few units (where
+    a series used beyond its radius errs by 1e-12 or more), the ends; μ from 0 (where the KL is
+    all φ(logvar)) to 1e3."""
     small = np.array([0.0, 1e-300, 1e-100, 1e-16, 1e-12, 1e-8, 1e-5, 1e-3, 0.1, 0.3])
     lvs = np.concatenate(
-        [small, -small, [0.49, 0.5, 0.51, -0.49, -0.5, -0.51, 1, -1, 5, -5, 29.9, 30, -30]]
+        [
+            small,
+            -small,
+            [
+                0.49,
+                0.5,
+                0.51,
+                -0.49,
+                -0.5,
+                -0.51,
+                1,
+                -1,
+                2.5,
+                -2.5,
+                3.5,
+                -3.5,
+                5,
+                -5,
+                29.9,
+                30,
+                -30,
+            ],
+        ]
     )
     mus = np.array([0.0, 1e-9, 1e-4, 0.3, -2.0, 17.0, -1e3])
     m, lv = np.meshgrid(mus, lvs)
