@@ -33,9 +33,11 @@ change) instead of the working tree. The machine is shared: the default is one w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -94,15 +96,28 @@ def _pytest(
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     cmd += [f"--deselect={d}" for d in deselect]
     started = time.perf_counter()
+    # its own session: on a timeout the whole group goes (pytest's worker processes included)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=tree,
+        env=_env(tree),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(
-            cmd, cwd=tree, env=_env(tree), capture_output=True, text=True, timeout=timeout
-        )
+        out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
         return "timeout", time.perf_counter() - started, ""
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # stragglers of a finished run
     seconds = time.perf_counter() - started
-    tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-3:])
-    return ("pass" if done.returncode == 0 else "fail"), seconds, tail
+    tail = "\n".join(out.strip().splitlines()[-6:])
+    return ("pass" if proc.returncode == 0 else "fail"), seconds, tail
 
 
 def _applies(mutant: Mutant, tree: Path) -> bool:
