@@ -7,9 +7,12 @@ Profiles (chosen by ``HYPOTHESIS_PROFILE``; ``.ci/run`` sets ``ci``):
 - ``thorough``: many more examples (still derandomized).
 
 Every Monte Carlo assertion goes through ``rtverify.stats`` (``TestOutcome.check``), which counts
-it. At the end of the session the count and the union bound on the probability of a false
-failure are printed; under ``ci``/``dev`` the session fails if the count exceeds
-``rtverify.stats.MAX_ASSERTIONS`` (the budget ``SUITE_FALSE_FAILURE_BUDGET`` would be broken).
+it with its α; every planted-bug assertion (a wrong estimator shown to be rejected) goes through
+``tests/_budget.py`` (``expect_rejected``), which counts it with its false-pass probability
+1 − power. At the end of the session the count and the union bound on the probability of a
+false failure (the sum of both kinds) are printed; under ``ci``/``dev`` the session fails if
+the count exceeds ``rtverify.stats.MAX_ASSERTIONS`` or the sum exceeds
+``SUITE_FALSE_FAILURE_BUDGET``.
 """
 
 from __future__ import annotations
@@ -67,9 +70,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
-    if PROFILE != "thorough" and stats.ledger.count > stats.MAX_ASSERTIONS:
+    if PROFILE == "thorough":
+        return
+    if stats.ledger.count > stats.MAX_ASSERTIONS:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         print(
             f"\nthe statistical budget is broken: {stats.ledger.count} assertions > "
             f"{stats.MAX_ASSERTIONS} allowed"
+        )
+    if stats.ledger.alpha_total > stats.SUITE_FALSE_FAILURE_BUDGET:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(
+            f"\nthe statistical budget is broken: P(any false failure) ≤ "
+            f"{stats.ledger.alpha_total:.2e} > {stats.SUITE_FALSE_FAILURE_BUDGET:.0e}"
         )

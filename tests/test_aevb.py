@@ -15,12 +15,13 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
+from _budget import expect_rejected, variance_se
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
 from rtverify import stats
-from rtverify.elbo import GaussianQ, aevb_gradient_samples, elbo_exact
+from rtverify.elbo import GaussianQ, aevb_gradient, aevb_gradient_samples, elbo_exact
 from rtverify.models import LinearGaussian
 
 #: Per-sample gradients per unbiasedness test: detects a bias of 0.066 sd (power 0.999).
@@ -37,7 +38,11 @@ W = np.array([[1.0, 0.5], [-0.7, 0.2], [0.3, -1.0]])
 B = np.array([0.2, -0.1, 0.4])
 PSI = np.array([0.5, 1.0, 1.5])
 X = np.array([0.4, -1.0, 2.0])
-MODEL = LinearGaussian(W, B, PSI)
+#: A non-zero prior mean and a correlated prior: a score or posterior that drops m₀ or S₀
+#: (treats the prior as N(0, I)) changes every gradient below.
+M0 = np.array([0.6, -0.9])
+S0 = np.array([[1.5, 0.4], [0.4, 0.8]])
+MODEL = LinearGaussian(W, B, PSI, M0, S0)
 NAMES = ("mu_1", "mu_2", "L_11", "L_21", "L_22")
 
 
@@ -53,8 +58,9 @@ def _gauss_expect(expr: sp.Expr, eps: tuple[sp.Symbol, ...]) -> sp.Expr:
 
 @functools.cache
 def _reference():
-    """Lambdified exact gradient of the ELBO and exact per-sample variance of the AEVB
-    gradient, as functions of (μ₁, μ₂, L₁₁, L₂₁, L₂₂)."""
+    """Lambdified exact gradient of the ELBO, exact per-sample variance of the AEVB gradient
+    (functions of (μ₁, μ₂, L₁₁, L₂₁, L₂₂)) and the per-sample gradient itself (of the five
+    parameters and (ε₁, ε₂)), all differentiated by SymPy from the densities written here."""
     m1, m2, l21 = sp.symbols("mu_1 mu_2 L_21", real=True)
     l11, l22 = sp.symbols("L_11 L_22", positive=True)
     e = sp.symbols("e_1 e_2", real=True)
@@ -63,16 +69,22 @@ def _reference():
     wz = [
         sum(sp.nsimplify(W[d, j]) * z[j] for j in range(2)) + sp.nsimplify(B[d]) for d in range(3)
     ]
+    r = sp.Matrix([z[0] - sp.nsimplify(M0[0]), z[1] - sp.nsimplify(M0[1])])
+    prior_prec = sp.Matrix(2, 2, [sp.nsimplify(v) for v in S0.ravel()]).inv()
     log_joint = (
         -sum((sp.nsimplify(X[d]) - wz[d]) ** 2 / (2 * sp.nsimplify(PSI[d])) for d in range(3))
-        - (z[0] ** 2 + z[1] ** 2) / 2
+        - (r.T * prior_prec * r)[0, 0] / 2
     )
     log_jacobian = sp.log(l11) + sp.log(l22)  # −log q(z) = −log N(ε) + Σ log L_ii
     elbo = _gauss_expect(log_joint, e) + log_jacobian  # up to parameter-free constants
     grad = [sp.diff(elbo, p) for p in params]
     per_sample = [sp.diff(log_joint + log_jacobian, p) for p in params]  # ε held fixed
     var = [_gauss_expect(g**2, e) - _gauss_expect(g, e) ** 2 for g in per_sample]
-    return sp.lambdify(params, grad, "numpy"), sp.lambdify(params, var, "numpy")
+    return (
+        sp.lambdify(params, grad, "numpy"),
+        sp.lambdify(params, var, "numpy"),
+        sp.lambdify((*params, *e), per_sample, "numpy"),
+    )
 
 
 def _params(q: GaussianQ) -> tuple[float, ...]:
@@ -88,16 +100,19 @@ def _flatten(g_mu: np.ndarray, g_chol: np.ndarray) -> np.ndarray:
 
 @st.composite
 def qs(draw) -> GaussianQ:
-    mu = draw(st.lists(st.floats(-2, 2), min_size=2, max_size=2))
-    d1, d2 = draw(st.floats(-1.5, 0.7)), draw(st.floats(-1.5, 0.7))
-    return GaussianQ(
-        np.array(mu), np.array([[math.exp(d1), 0.0], [draw(st.floats(-1, 1)), math.exp(d2)]])
-    )
+    """q with μ ∈ [−2, 2]², log L_ii ∈ [−1.5, 0.7] and |L₂₁| ∈ [0.3, 1]: never diagonal, so
+    L ≠ Lᵀ and a transposed factor or gradient shows (a seed, not Hypothesis' shrinking
+    towards 0, chooses the values)."""
+    g = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    mu = g.uniform(-2, 2, size=2)
+    d1, d2 = g.uniform(-1.5, 0.7, size=2)
+    l21 = g.choice([-1.0, 1.0]) * g.uniform(0.3, 1.0)
+    return GaussianQ(mu, np.array([[math.exp(d1), 0.0], [l21, math.exp(d2)]]))
 
 
 @given(qs())
 def test_symbolic_gradient_matches_finite_differences_of_the_closed_form_elbo(q):
-    grad, _ = _reference()
+    grad, *_ = _reference()
     h = 1e-5
     p = np.array(_params(q))
     fd = []
@@ -113,10 +128,34 @@ def test_symbolic_gradient_matches_finite_differences_of_the_closed_form_elbo(q)
     np.testing.assert_allclose(fd, grad(*p), atol=FD_ATOL, rtol=1e-6)
 
 
+@given(qs(), st.integers(0, 2**32 - 1))
+def test_each_aevb_sample_is_the_symbolic_derivative_at_its_eps(q, seed):
+    """Per sample, ∇_φ[log p(x, μ + Lε) + Σ log L_ii] at fixed ε, differentiated by SymPy from
+    the densities (prior N(m₀, S₀), m₀ ≠ 0): exact up to rounding. The gradient is with
+    respect to the free entries of L only: zero above the diagonal."""
+    *_, per_sample = _reference()
+    eps = np.random.default_rng(seed).normal(size=(6, 2)) * 1.5
+    g_mu, g_chol = aevb_gradient_samples(MODEL, X, q, eps)
+    expected = np.array([per_sample(*_params(q), *e) for e in eps])
+    np.testing.assert_allclose(_flatten(g_mu, g_chol), expected, rtol=1e-10, atol=1e-12)
+    assert np.all(g_chol[:, 0, 1] == 0.0), "a gradient above the diagonal of L"
+
+
+@given(qs(), st.integers(1, 6), st.integers(0, 2**32 - 1))
+def test_the_l_sample_aevb_estimator_averages_the_per_sample_gradients(q, n_l, seed):
+    """Notes eq. (46): (1/L) Σ_l ∇ at ε_l -- an average, not a sum, over the L samples."""
+    *_, per_sample = _reference()
+    eps = np.random.default_rng(seed).normal(size=(n_l, 2))
+    g_mu, g_chol = aevb_gradient(MODEL, X, q, eps)
+    expected = np.mean([per_sample(*_params(q), *e) for e in eps], axis=0)
+    np.testing.assert_allclose(_flatten(g_mu[None], g_chol[None])[0], expected, rtol=1e-10)
+    assert g_chol[0, 1] == 0.0
+
+
 @settings(max_examples=MC_EXAMPLES)
 @given(qs())
 def test_aevb_gradient_is_unbiased_for_the_exact_elbo_gradient(q):
-    grad, var = _reference()
+    grad, var, _ = _reference()
     exact, sds = grad(*_params(q)), np.sqrt(var(*_params(q)))
     eps = stats.rng("aevb-unbiased", _params(q)).standard_normal((N_DRAWS, 2))
     samples = _flatten(*aevb_gradient_samples(MODEL, X, q, eps))
@@ -129,14 +168,16 @@ Q_FIXED = GaussianQ(np.array([0.8, -0.5]), np.array([[0.6, 0.0], [0.4, 1.1]]))
 
 @pytest.mark.parametrize("bug", ["no entropy term", "entropy sign flipped"])
 def test_an_aevb_gradient_with_a_broken_entropy_term_is_rejected(bug):
-    grad, var = _reference()
+    grad, var, _ = _reference()
     eps = stats.rng("aevb-bug").standard_normal((N_DRAWS, 2))
     g_mu, g_chol = aevb_gradient_samples(MODEL, X, Q_FIXED, eps)
     delta = np.diag(1.0 / np.diag(Q_FIXED.chol))
     g_chol = g_chol - (delta if bug == "no entropy term" else 2 * delta)
     samples = _flatten(g_mu, g_chol)
     exact, sds = grad(*_params(Q_FIXED)), np.sqrt(var(*_params(Q_FIXED)))
-    assert not stats.mean_test(samples[:, 2], exact[2], sd=sds[2]).passed
+    shift = -(1.0 if bug == "no entropy term" else 2.0) / Q_FIXED.chol[0, 0]  # E of the change
+    outcome = stats.mean_test(samples[:, 2], exact[2], sd=sds[2])
+    expect_rejected(outcome, shift, se=sds[2] / math.sqrt(N_DRAWS))
 
 
 def _l_sample_estimates(eps: np.ndarray) -> np.ndarray:
@@ -148,7 +189,7 @@ def _l_sample_estimates(eps: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("n_l", [1, 4, 16])
 def test_aevb_variance_falls_as_one_over_the_number_of_samples(n_l):
-    _, var = _reference()
+    _, var, _ = _reference()
     var1 = np.asarray(var(*_params(Q_FIXED)), dtype=float)
     eps = stats.rng("aevb-variance", n_l).standard_normal((N_REPLICATES, n_l, 2))
     estimates = _l_sample_estimates(eps)
@@ -158,7 +199,10 @@ def test_aevb_variance_falls_as_one_over_the_number_of_samples(n_l):
         ).check()
     if n_l > 1:  # planted bug: one ε reused for all L samples: the variance does not fall
         reused = np.repeat(eps[:, :1], n_l, axis=1)
-        assert not stats.variance_test(_l_sample_estimates(reused)[:, 0], var1[0] / n_l).passed
+        outcome = stats.variance_test(_l_sample_estimates(reused)[:, 0], var1[0] / n_l)
+        # dμ₁ is linear in ε, hence Gaussian: the reused estimate has variance var1, μ₄ = 3var1²
+        se = variance_se(var1[0], 3 * var1[0] ** 2, N_REPLICATES)
+        expect_rejected(outcome, var1[0] * (1 - 1 / n_l), se=se)
 
 
 # --- the full-covariance family (notes footnote 4) -------------------------------------------
@@ -166,10 +210,12 @@ def test_aevb_variance_falls_as_one_over_the_number_of_samples(n_l):
 
 @st.composite
 def full_qs(draw, k: int = 3) -> GaussianQ:
-    mu = np.array(draw(st.lists(st.floats(-3, 3), min_size=k, max_size=k)))
-    logdiag = np.array(draw(st.lists(st.floats(-1.5, 1.0), min_size=k, max_size=k)))
-    off = np.array(draw(st.lists(st.floats(-1, 1), min_size=k * k, max_size=k * k)))
-    return GaussianQ(mu, np.tril(off.reshape(k, k), -1) + np.diag(np.exp(logdiag)))
+    """q with μ ∈ [−3, 3]^k, log L_ii ∈ [−1.5, 1] and every |L_ij| ∈ [0.3, 1] below the
+    diagonal (never diagonal: L ≠ Lᵀ), from a drawn seed."""
+    g = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    off = g.choice([-1.0, 1.0], size=(k, k)) * g.uniform(0.3, 1.0, size=(k, k))
+    chol = np.tril(off, -1) + np.diag(np.exp(g.uniform(-1.5, 1.0, size=k)))
+    return GaussianQ(g.uniform(-3, 3, size=k), chol)
 
 
 @settings(max_examples=MC_EXAMPLES)
@@ -191,8 +237,52 @@ def test_a_sampler_using_the_transposed_factor_is_rejected():
     wrong = eps @ q.chol  # z = Lᵀε: covariance LᵀL ≠ LLᵀ
     u = np.array([1.0, 0.0])
     s2 = float(u @ q.cov @ u)
-    assert stats.variance_test(q.sample(eps) @ u, s2, mu4=3 * s2**2).passed
-    assert not stats.variance_test(wrong @ u, s2, mu4=3 * s2**2).passed
+    stats.variance_test(q.sample(eps) @ u, s2, mu4=3 * s2**2, what="Var z_1").check()
+    outcome = stats.variance_test(wrong @ u, s2, mu4=3 * s2**2, what="Var z_1, Lᵀε")
+    s2_bug = float(q.chol[:, 0] @ q.chol[:, 0])  # (LᵀL)₁₁ = 4.09 against (LLᵀ)₁₁ = 0.09
+    expect_rejected(
+        outcome,
+        s2_bug - s2,
+        se=variance_se(s2, 3 * s2**2, N_DRAWS),
+        se_bug=variance_se(s2_bug, 3 * s2_bug**2, N_DRAWS),
+    )
+
+
+@given(full_qs(), st.integers(0, 2**32 - 1))
+def test_each_sample_is_mu_plus_l_times_eps(q, seed):
+    """z_i = μ_i + Σ_{j ≤ i} L_ij ε_j, written out entry by entry (notes eq. (42), footnote 4)."""
+    eps = np.random.default_rng(seed).normal(size=(4, q.mu.size))
+    k = q.mu.size
+    expected = [
+        [q.mu[i] + sum(q.chol[i, j] * e[j] for j in range(i + 1)) for i in range(k)] for e in eps
+    ]
+    np.testing.assert_allclose(q.sample(eps), expected, rtol=1e-13, atol=1e-13)
+
+
+BAD_FACTORS = {
+    "an entry above the diagonal": np.array([[1.0, 0.5], [0.2, 1.0]]),
+    "a zero on the diagonal": np.array([[1.0, 0.0], [0.2, 0.0]]),
+    "a negative diagonal entry": np.array([[-1.0, 0.0], [0.2, 1.0]]),
+}
+
+
+@pytest.mark.parametrize("chol", BAD_FACTORS.values(), ids=BAD_FACTORS.keys())
+def test_a_factor_that_is_not_a_valid_cholesky_factor_is_rejected_with_a_message(chol):
+    with pytest.raises(ValueError, match="lower triangular with a positive diagonal"):
+        GaussianQ(np.zeros(2), chol)
+
+
+@pytest.mark.parametrize(
+    "param, variance",
+    [("logvar", np.exp), ("log_std", lambda p: np.exp(2 * p)), ("std", np.square), ("var", abs)],
+)
+def test_the_factorized_q_has_the_variances_its_parameter_names(param, variance):
+    """GaussianQ.diag (notes eq. (13)): covariance diag σ², σ² from p as the table of
+    rtverify.gaussian says (exp p, e^{2p}, p², p)."""
+    p = np.array([0.3, 1.7]) if param in ("std", "var") else np.array([-0.8, 0.6])
+    q = GaussianQ.diag([0.5, -1.0], p, param)
+    np.testing.assert_allclose(q.chol @ q.chol.T, np.diag(variance(p)), rtol=1e-14)
+    np.testing.assert_array_equal(q.mu, [0.5, -1.0])
 
 
 @given(full_qs(), st.integers(0, 2**32 - 1))

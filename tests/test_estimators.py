@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+from _budget import expect_rejected
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -87,9 +88,20 @@ def _pathwise_without_eps(f, df, mu, sigma, eps):
     ],
 )
 def test_the_unbiasedness_test_rejects_a_broken_estimator(estimator, variance, name):
-    tf = T.get(name)
-    outcomes = _unbiasedness(estimator, tf, 0.4, 0.6, getattr(tf, variance), "planted")
-    assert not all(o.passed for o in outcomes), [str(o) for o in outcomes]
+    """The bug's exact mean and sd per component: σ·∇ and σ·sd (score without 1/σ), or
+    (∂μ, ∂μ) and (sd_μ, sd_μ) (pathwise σ-component without ε); the component it moves most is
+    shown rejected, with its false-pass probability counted."""
+    tf, mu, sigma = T.get(name), 0.4, 0.6
+    outcomes = _unbiasedness(estimator, tf, mu, sigma, getattr(tf, variance), "planted")
+    grad, sds = tf.grad(mu, sigma), [math.sqrt(v) for v in getattr(tf, variance)(mu, sigma)]
+    if estimator is _score_without_one_over_sigma:
+        bug_means, bug_sds = [sigma * g for g in grad], [sigma * sd for sd in sds]
+    else:
+        bug_means, bug_sds = [grad[0], grad[0]], [sds[0], sds[0]]
+    n = outcomes[0].n
+    c = max((0, 1), key=lambda c: abs(bug_means[c] - grad[c]) / bug_sds[c])
+    root = math.sqrt(n)
+    expect_rejected(outcomes[c], bug_means[c] - grad[c], se=sds[c] / root, se_bug=bug_sds[c] / root)
 
 
 def test_samples_match_hand_computed_values():
@@ -125,11 +137,16 @@ def test_repeated_means_equal_the_means_of_the_samples(estimator, n, block):
 
 
 def test_a_sequence_of_estimators_runs_on_the_same_eps():
-    tf, args = T.get("sin(z)"), (0.2, 1.3, 50, 7)
-    both = repeated_means(["score", "pathwise"], tf.f, tf.df, *args, stats.rng("pair"))
-    for k, est in enumerate(["score", "pathwise"]):
-        alone = repeated_means(est, tf.f, tf.df, *args, stats.rng("pair"))
-        np.testing.assert_array_equal(both[k], alone)
+    """Both rows recomputed here from the generator's ε (row after row) with the estimators'
+    formulas written out for f = sin: score sin(z)·(ε/σ, (ε² − 1)/σ), pathwise cos(z)·(1, ε)."""
+    tf, (mu, sigma, n, reps) = T.get("sin(z)"), (0.2, 1.3, 50, 7)
+    both = repeated_means(["score", "pathwise"], tf.f, tf.df, mu, sigma, n, reps, stats.rng("pair"))
+    eps = stats.rng("pair").standard_normal((reps, n))
+    z = mu + sigma * eps
+    score = np.stack([np.sin(z) * eps / sigma, np.sin(z) * (eps**2 - 1) / sigma], axis=-1)
+    pathwise = np.stack([np.cos(z), np.cos(z) * eps], axis=-1)
+    np.testing.assert_allclose(both[0], score.mean(axis=1), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(both[1], pathwise.mean(axis=1), rtol=1e-12, atol=1e-14)
 
 
 _TF = T.get("z^2")

@@ -6,15 +6,17 @@ central moment of an N-sample mean, μ₄(mean) = (μ₄ + 3(N − 1)σ⁴)/N³.
 variance test only detects errors of about ±100 % at α = 1e-9 (sd of s²/σ² ≈ 0.14); a second
 study with 4000 estimates per N detects a 10 % error (power 0.999 at N = 10, 100).
 Budget: 2 draws (paired, independent) × 2 estimators × 5 sizes × 2 + 2 × 2 × 2 = 48
-assertions.
+assertions, and one planted bug counted with its false-pass probability.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
+from _budget import expect_rejected, variance_se
 
 from rtverify import stats
 from rtverify.cli import main
@@ -76,17 +78,49 @@ def test_variances_scale_as_exact_variance_over_n_to_ten_percent(estimator):
 
 
 def test_the_cell_test_rejects_the_per_sample_variance_in_place_of_var_over_n():
-    """Planted: forgetting the 1/N (comparing with 87 instead of 87/N) is caught at N = 10."""
-    study = run_study(sizes=(10,))
-    row = study.row("score", 10)
-    _, mu4 = _mean_mu4("score", study.theta, 10)
-    assert not stats.variance_test(row.means, 87.0, mu4=mu4).passed
+    """Planted: an exact value that forgot the 1/N (Var = 87 and μ₄ of one sample, not of the
+    N = 10 mean) is rejected by the variance test on 4000 estimates: the bug is 11 of the
+    null's standard errors away, P(false pass) < 1e-30. On the notebook's 100 estimates it
+    would NOT be (1.8 standard errors: one sample's law is too heavy-tailed, μ₄/σ⁴ = 27)."""
+    reps = 4000
+    row = run_study(sizes=(10,), reps=reps, seed=11).row("score", 10)
+    per_sample_var = X2.score_variance(2.0, 1.0)[0]  # 87
+    per_sample_mu4 = X2.score_mu4(2.0, 1.0)[0]
+    var, mu4 = _mean_mu4("score", 2.0, 10)
+    outcome = stats.variance_test(row.means, per_sample_var, mu4=per_sample_mu4, what="Var = 87")
+    expect_rejected(
+        outcome,
+        var - per_sample_var,
+        se=variance_se(per_sample_var, per_sample_mu4, reps),
+        se_bug=variance_se(var, mu4, reps),
+    )
 
 
-def test_runs_repeat_exactly_and_depend_on_the_seed():
-    a, b, c = (run_study(sizes=(10, 1000), seed=s) for s in (1, 1, 2))
-    assert [r.mean for r in a.rows] == [r.mean for r in b.rows]
-    assert [r.mean for r in a.rows] != [r.mean for r in c.rows]
+@pytest.mark.parametrize("paired", [True, False], ids=["paired", "independent"])
+def test_each_cell_is_the_notebooks_estimate_on_its_seeded_eps(paired):
+    """Recomputed here with the notebook's own formulas on the ε of the cell's seed (drawn row
+    after row): score (1/N) Σ z²(z − θ), pathwise (1/N) Σ 2z, z = θ + ε; the cell's mean and
+    its ddof = 1 variance of the 100 estimates. A second seed gives other numbers."""
+    theta, reps = 2.0, REPS
+    for seed in (1, 2):
+        study = run_study(sizes=(10, 1000), seed=seed, paired=paired)
+        for n in (10, 1000):
+            groups = [("score", "pathwise")] if paired else [("score",), ("pathwise",)]
+            for group in groups:
+                eps = stats.rng("variance-experiment", seed, *group, n).standard_normal((reps, n))
+                z = theta + eps
+                notebook = {
+                    "score": (z * z * (z - theta)).mean(axis=1),
+                    "pathwise": (2 * z).mean(axis=1),
+                }
+                for e in group:
+                    row = study.row(e, n)
+                    np.testing.assert_allclose(row.means, notebook[e], rtol=1e-12, atol=1e-13)
+                    assert row.mean == pytest.approx(notebook[e].mean(), rel=1e-12)
+                    assert row.variance == pytest.approx(np.var(notebook[e], ddof=1), rel=1e-10)
+    assert (
+        run_study(sizes=(10,), seed=1).rows[0].mean != run_study(sizes=(10,), seed=2).rows[0].mean
+    )
 
 
 def test_cli_prints_the_table(capsys):
@@ -115,7 +149,20 @@ def test_cli_plot_without_matplotlib_explains_the_extra(tmp_path, capsys, monkey
     assert "rtverify[plot]" in capsys.readouterr().err
 
 
-def test_the_docs_page_is_deterministic_and_links_the_figure():
+def test_the_docs_page_shows_the_exact_variances_and_links_the_figure():
+    """Every N has a table row whose exact columns are 87/N (score) and 4/N (pathwise), the
+    per-sample variances θ⁴ + 14θ² + 15 and 4 at θ = 2 computed here; the ratio is 87/4."""
     page = render_variance_page([])
-    assert page == render_variance_page([])
-    assert "figures/variance.svg" in page and "| 100000 |" in page and "87" in page
+    rows = {
+        int(cells[0]): cells
+        for line in page.splitlines()
+        if line.startswith("| ")
+        and (cells := [c.strip() for c in line.strip("|").split("|")])[0].isdigit()
+    }
+    assert sorted(rows) == list(SIZES)
+    for n, cells in rows.items():
+        assert float(cells[3]) == pytest.approx(87 / n, rel=5e-4), cells
+        assert float(cells[6]) == pytest.approx(4 / n, rel=5e-4), cells
+    ratio = re.search(r"variance is ([0-9.]+) times smaller", page)
+    assert ratio and float(ratio.group(1)) == pytest.approx(87 / 4, abs=0.06)
+    assert "](figures/variance.svg)" in page

@@ -12,12 +12,14 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
+from _budget import expect_rejected, variance_se
 from rtverify.derivations._common import mu, sigma
 from rtverify.derivations.estimator_variance import x_squared_variances
 from sympy import stats as sps
 
 from rtverify import stats
 from rtverify.estimators import pathwise_samples, score_samples
+from rtverify.testfunctions import get
 
 THETA, N = 2.0, 1000
 PRINTED = {"score": 3.86872102149, "pathwise": 4.03506045463}
@@ -99,6 +101,10 @@ def test_notebook_variances_scale_as_87_and_4_over_n(n):
     exact = _per_sample_variances(THETA)
     stats.variance_test(est1, exact["score"] / n, what=f"score mean, N={n}").check()
     stats.variance_test(est2, exact["pathwise"] / n, what=f"pathwise mean, N={n}").check()
-    # planted: the two variances swapped are rejected
-    assert not stats.variance_test(est1, exact["pathwise"] / n).passed
-    assert not stats.variance_test(est2, exact["score"] / n).passed
+    # planted: the two variances swapped are rejected. The test estimates μ₄ from the sample,
+    # so its standard error is that of the truth: μ₄ of an N-mean = (μ₄ + 3(N − 1)σ⁴)/N³
+    for est, right, wrong in ((est1, "score", "pathwise"), (est2, "pathwise", "score")):
+        var1, mu4_1 = exact[right], getattr(get("z^2"), f"{right}_mu4")(THETA, 1.0)[0]
+        se = variance_se(var1 / n, (mu4_1 + 3 * (n - 1) * var1**2) / n**3, reps)
+        outcome = stats.variance_test(est, exact[wrong] / n, what=f"{right} against {wrong}")
+        expect_rejected(outcome, (var1 - exact[wrong]) / n, se=se)

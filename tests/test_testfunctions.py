@@ -197,6 +197,52 @@ def test_df_is_the_derivative_of_f(tf_smooth):
     np.testing.assert_allclose(tf_smooth.df(z), numeric, rtol=1e-6, atol=1e-6)
 
 
+def _phi(t: float) -> float:
+    return math.exp(-t * t / 2) / math.sqrt(2 * math.pi)
+
+
+def _cdf(t: float) -> float:
+    return 0.5 * math.erfc(-t / math.sqrt(2))
+
+
+#: E f(z), z ~ N(μ, σ²), from textbook formulas (Gaussian moments, moment generating and
+#: characteristic functions, the half-normal mean): each member's name is its definition.
+TEXTBOOK_MEANS = {
+    "z": lambda m, s: m,
+    "z^2": lambda m, s: m * m + s * s,
+    "z^3": lambda m, s: m**3 + 3 * m * s * s,
+    "z^4": lambda m, s: m**4 + 6 * m * m * s * s + 3 * s**4,
+    "quartic": lambda m, s: (
+        (m**4 + 6 * m * m * s * s + 3 * s**4) / 4
+        - (m**3 + 3 * m * s * s) / 3
+        - (m * m + s * s)
+        + 2 * m
+        + 1
+    ),
+    "exp(z)": lambda m, s: math.exp(m + s * s / 2),
+    "exp(-z/2)": lambda m, s: math.exp(-m / 2 + s * s / 8),
+    "sin(z)": lambda m, s: math.sin(m) * math.exp(-s * s / 2),
+    "cos(z)": lambda m, s: math.cos(m) * math.exp(-s * s / 2),
+    "cos(3z)": lambda m, s: math.cos(3 * m) * math.exp(-9 * s * s / 2),
+    "exp(-z^2/2)": lambda m, s: math.exp(-m * m / (2 * (1 + s * s))) / math.sqrt(1 + s * s),
+    "exp(-2z^2)": lambda m, s: math.exp(-2 * m * m / (1 + 4 * s * s)) / math.sqrt(1 + 4 * s * s),
+    "abs": lambda m, s: (
+        s * math.sqrt(2 / math.pi) * math.exp(-m * m / (2 * s * s)) + m * (1 - 2 * _cdf(-m / s))
+    ),
+    "step": lambda m, s: _cdf(m / s),
+}
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_every_member_has_the_textbook_mean_of_its_name(point):
+    """A member whose expression drifted from its name (a bump exp(−kz²/2) named exp(−kz²), a
+    quartic without its constant) fails here, though its moments stay self-consistent."""
+    assert sorted(TEXTBOOK_MEANS) == sorted(t.name for t in FAMILY)
+    mu, sigma = point
+    for tf in FAMILY:
+        assert _close(tf.mean(mu, sigma), TEXTBOOK_MEANS[tf.name](mu, sigma)), tf.name
+
+
 def test_non_smooth_members_have_their_almost_everywhere_derivatives():
     z = np.array([-2.0, -0.5, 0.5, 2.0])
     np.testing.assert_array_equal(T.get("abs").df(z), np.sign(z))

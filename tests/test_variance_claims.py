@@ -18,6 +18,7 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
+from _budget import expect_rejected, variance_se
 from rtverify.derivations import estimator_variance as ev
 
 from rtverify import stats
@@ -108,7 +109,10 @@ def test_empirical_x_squared_variances_match_the_exact_ones(estimator, theta, si
 def test_the_variance_test_rejects_a_wrong_variance():
     """Planted: E[X²] without subtracting the squared gradient (θ⁴ + 18θ² + 15 = 103 at θ = 2)."""
     outcome = _variance_outcome(X2, "score", 2.0, 1.0, expected_var=103.0)
-    assert not outcome.passed, str(outcome)
+    mu4, n = X2.score_mu4(2.0, 1.0)[0], outcome.n
+    # the test's standard error uses σ⁴ = 103² (its null); the truth is Var = 87
+    se = math.sqrt((mu4 - 103.0**2 * (n - 3) / (n - 1)) / n)
+    expect_rejected(outcome, 87.0 - 103.0, se=se, se_bug=variance_se(87.0, mu4, n))
 
 
 def test_baseline_estimator_variance_matches_empirically():

@@ -462,7 +462,7 @@ def notes_claims() -> tuple[Claim, ...]:
             "section 2",
             "Importance Weighted Autoencoders",
             "heading only, no claim in the notes; rtverify's IWAE bound is tested in "
-            "tests/test_elbo_bounds.py (e.g. test_iwae_bound_never_decreases_with_k)",
+            "tests/test_elbo_bounds.py (e.g. test_iwae_gap_closes_like_chi_square_over_2k)",
         ),
         _na("section 3", "Fisher Autoencoders", "heading only, no content in the notes"),
         _c(
