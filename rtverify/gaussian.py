@@ -47,6 +47,7 @@ __all__ = [
     "log_density_full",
     "log_var_ratio",
     "logvar_from",
+    "param_from_logvar",
     "sample_diag",
     "std_from",
 ]
@@ -71,6 +72,21 @@ def logvar_from(p: ArrayLike, param: Param = "logvar") -> NDArray[np.float64]:
         return 2.0 * np.log(p)
     if param == "var":
         return np.log(p)
+    raise ValueError(f"param must be one of {PARAMETERIZATIONS}, not {param!r}")
+
+
+def param_from_logvar(logvar: ArrayLike, param: Param = "logvar") -> NDArray[np.float64]:
+    """The variance parameter named by ``param`` for log σ² = ``logvar`` (inverse of
+    :func:`logvar_from`): logvar, logvar/2, exp(logvar/2), exp(logvar)."""
+    lv = _array(logvar)
+    if param == "logvar":
+        return lv
+    if param == "log_std":
+        return 0.5 * lv
+    if param == "std":
+        return np.exp(0.5 * lv)
+    if param == "var":
+        return np.exp(lv)
     raise ValueError(f"param must be one of {PARAMETERIZATIONS}, not {param!r}")
 
 
