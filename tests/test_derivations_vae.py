@@ -9,7 +9,15 @@ import importlib
 
 import pytest
 import sympy as sp
-from rtverify.derivations import dreg_identity, gaussian_kl_pair, price_theorem, stl_gradient
+from rtverify.derivations import (
+    cholesky_pathwise,
+    conditional_elbo,
+    dreg_identity,
+    gaussian_kl_pair,
+    iwae_bound,
+    price_theorem,
+    stl_gradient,
+)
 from rtverify.derivations._common import eps, expect, mu, sigma
 
 from rtverify.derivation import Derivation, Status
@@ -20,6 +28,9 @@ NEW = (
     "stl_gradient",
     "dreg_identity",
     "price_theorem",
+    "conditional_elbo",
+    "cholesky_pathwise",
+    "iwae_bound",
 )
 
 
@@ -146,3 +157,54 @@ def test_price_rejects_an_integration_by_parts_with_the_wrong_weight():
     chain = d.chains[_chain_index(d, "Price: ∂/∂s")]
     wrong = chain.steps[1].rhs * 2
     _assert_rejected(_plant(d, "Price: ∂/∂s", 2, wrong), 2)
+
+
+def test_conditional_elbo_rejects_the_kl_to_the_unconditional_prior():
+    """KL(q ‖ N(0, s₀²)) in place of KL(q ‖ p(z | c) = N(kc, s₀²)): the prior mean kc dropped."""
+    d = conditional_elbo.derivation()
+    chain = d.chains[_chain_index(d, "corrected eq. (47)")]
+    wrong = chain.steps[1].rhs.subs(conditional_elbo.k, 0) + 0 * mu
+    _assert_rejected(_plant(d, "corrected eq. (47)", 2, wrong), 2)
+
+
+def test_conditional_elbo_rejects_a_gap_that_is_not_the_posterior_kl():
+    d = conditional_elbo.derivation()
+    chain = d.chains[_chain_index(d, "log p(x | c) = ELBO")]
+    wrong = chain.steps[0].rhs + (mu - conditional_elbo.x) ** 2 / 7
+    _assert_rejected(_plant(d, "log p(x | c) = ELBO", 1, wrong), 1)
+
+
+def test_cholesky_pathwise_rejects_the_transposed_entry():
+    """∂/∂L₂₁ is E[∂₂f ε₁]; E[∂₁f ε₂] (the transposed factor) is refuted in closed form."""
+    d = cholesky_pathwise.derivation()
+    chain = d.chains[_chain_index(d, "∂/∂L_21 E f = E[∂_2 f(z) ε_1]")]
+    f_integral = chain.steps[0].rhs
+    e1, e2 = sp.symbols("epsilon_1 epsilon_2", real=True)
+    a1, a2 = sp.symbols("a_1 a_2", real=True)
+    wrong = f_integral.subs({a2: a1, a1: a2}, simultaneous=True).subs(
+        {e1: e2, e2: e1}, simultaneous=True
+    )
+    _assert_rejected(_plant(d, "∂/∂L_21 E f = E[∂_2 f(z) ε_1]", 1, wrong), 1)
+
+
+def test_cholesky_pathwise_rejects_a_leibniz_step_with_the_wrong_epsilon():
+    d = cholesky_pathwise.derivation()
+    chain = d.chains[_chain_index(d, "∂/∂L_21 E[f(μ + Lε)]")]
+    e1, e2 = sp.symbols("epsilon_1 epsilon_2", real=True)
+    integral = chain.steps[0].rhs
+    wrong = sp.Integral(integral.function * e2 / e1, *integral.limits)
+    _assert_rejected(_plant(d, "∂/∂L_21 E[f(μ + Lε)]", 1, wrong), 1)
+
+
+def test_iwae_bound_rejects_a_subset_mean_normalised_by_k():
+    d = iwae_bound.derivation()
+    w = sp.symbols("w_1:4", positive=True)
+    wrong = sp.Add(*w) / 3 * sp.Rational(2, 3)  # the subset sums divided by k, not k − 1
+    _assert_rejected(_plant(d, "k = 3", 1, wrong), 1)
+
+
+def test_iwae_bound_rejects_a_jensen_gap_without_its_half():
+    d = iwae_bound.derivation()
+    a, b = sp.symbols("a b", positive=True)
+    wrong = sp.log(1 + (a - b) ** 2 / (4 * a * b))
+    _assert_rejected(_plant(d, "Jensen gap", 1, wrong), 1)
