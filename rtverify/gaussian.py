@@ -75,21 +75,6 @@ def logvar_from(p: ArrayLike, param: Param = "logvar") -> NDArray[np.float64]:
     raise ValueError(f"param must be one of {PARAMETERIZATIONS}, not {param!r}")
 
 
-def param_from_logvar(logvar: ArrayLike, param: Param = "logvar") -> NDArray[np.float64]:
-    """The variance parameter named by ``param`` for log σ² = ``logvar`` (inverse of
-    :func:`logvar_from`): logvar, logvar/2, exp(logvar/2), exp(logvar)."""
-    lv = _array(logvar)
-    if param == "logvar":
-        return lv
-    if param == "log_std":
-        return 0.5 * lv
-    if param == "std":
-        return np.exp(0.5 * lv)
-    if param == "var":
-        return np.exp(lv)
-    raise ValueError(f"param must be one of {PARAMETERIZATIONS}, not {param!r}")
-
-
 def std_from(p: ArrayLike, param: Param = "logvar") -> NDArray[np.float64]:
     """σ from the variance parameter ``p`` named by ``param``."""
     p = _array(p)
@@ -101,6 +86,20 @@ def std_from(p: ArrayLike, param: Param = "logvar") -> NDArray[np.float64]:
         return p
     if param == "var":
         return np.sqrt(p)
+    raise ValueError(f"param must be one of {PARAMETERIZATIONS}, not {param!r}")
+
+
+def param_from_logvar(lv: ArrayLike, param: Param = "logvar") -> NDArray[np.float64]:
+    """The variance parameter named by ``param`` for a given log σ² (inverse of logvar_from)."""
+    lv = _array(lv)
+    if param == "logvar":
+        return lv
+    if param == "log_std":
+        return lv / 2
+    if param == "std":
+        return np.exp(lv / 2)
+    if param == "var":
+        return np.exp(lv)
     raise ValueError(f"param must be one of {PARAMETERIZATIONS}, not {param!r}")
 
 

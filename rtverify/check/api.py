@@ -2,101 +2,77 @@
 
 >>> from rtverify.check import check
 >>> report = check("gaussian-kl", "my_vae.losses:kl", param="logvar")   # doctest: +SKIP
->>> report.ok, [str(f) for f in report.failures]                          # doctest: +SKIP
+>>> report.ok, report.verdict, [str(f) for f in report.failures]         # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-import time
+import os
 from collections.abc import Callable
 from typing import Any
 
-from rtverify.check.loading import describe_impl
+from rtverify.check.core import FALSE_ALARM, Options, resolve
+from rtverify.check.loading import ImplLoadError, reference_to, split_spec
 from rtverify.check.report import Report
-from rtverify.check.targets import validate_options
 
-__all__ = [
-    "BUDGET_SECONDS",
-    "CALL_TIMEOUT_SECONDS",
-    "FALSE_ALARM",
-    "assert_conforms",
-    "check",
-]
-
-#: Wall-time budget of one check (IMPL's calls included).
-BUDGET_SECONDS = 10.0
-#: Longest a single call of IMPL may take before it counts as hanging (and is killed).
-CALL_TIMEOUT_SECONDS = 3.0
-#: Family-wise false-alarm probability of one check (its statistical tests share it).
-FALSE_ALARM = 1e-6
+__all__ = ["FALSE_ALARM", "assert_conforms", "check"]
 
 
 def check(
     target: str,
     impl: str | Callable[..., Any],
     *,
-    param: str = "logvar",
-    reduction: str = "none",
-    seed: int = 0,
+    framework: str = "numpy",
+    dtype: str | None = None,
+    param: str | None = None,
+    reduction: str | None = None,
+    seed: Any = 0,
     false_alarm: float = FALSE_ALARM,
+    timeout: float = 10.0,
+    budget: float = 120.0,
+    k: int | None = None,
 ) -> Report:
-    """Check ``impl`` (a callable or an ``"IMPL"`` string) against the reference for ``target``.
+    """Check ``impl`` (a callable, or an ``"module:function"`` / ``"path.py:function"`` string)
+    against the reference for ``target``.
 
-    Returns a :class:`~rtverify.check.report.Report` (``.ok``, ``.failures``,
-    ``.raise_if_failed()``). Raises ``ValueError`` for a bad option and
-    :class:`~rtverify.check.loading.ImplLoadError` (a ``ValueError``) when IMPL cannot be
-    loaded or is not callable. Same seed → same verdict. ``false_alarm`` bounds the probability
-    that a correct IMPL fails the statistical properties (gradient targets; Bonferroni-split
-    over their tests); the deterministic properties cannot fail a correct IMPL.
+    ``framework`` ("numpy", "torch", "jax") is what IMPL receives, ``dtype`` ("float64",
+    "float32"; default: the framework's own) the precision it is given and judged at. ``seed``
+    (an integer, a NumPy integer, or a ``SeedSequence``): same seed, same verdict. ``timeout``:
+    seconds one call may take (longer is a hang: a failure); ``budget``: seconds all calls may
+    take (then the report says NOT JUDGED). ``false_alarm`` bounds the probability that a correct
+    IMPL fails a statistical property.
+
+    The check runs in a fresh process (the reference is computed where IMPL's import cannot
+    reach it); IMPL runs in another. Returns a :class:`~rtverify.check.report.Report` (``.ok``,
+    ``.verdict``, ``.exit_code``, ``.failures``, ``.raise_if_failed()``). Raises ``ValueError``
+    for an option that is not allowed and :class:`~rtverify.check.loading.ImplLoadError` (a
+    ``ValueError``) when IMPL cannot be loaded or is not callable.
     """
-    from rtverify.check.sandbox import Sandbox
+    if os.environ.get("RTVERIFY_WORKER"):
+        raise RuntimeError(
+            "rtverify.check.check was called while IMPL was being loaded for a check: guard "
+            "the script's own check with `if __name__ == '__main__':`"
+        )
+    options = Options(framework, dtype, param, reduction, seed, false_alarm, timeout, budget, k)
+    resolve(target, options)  # a bad option is reported here, in the caller's words
+    if isinstance(impl, str):
+        split_spec(impl)
+        spec: Any = impl
+    elif callable(impl):
+        spec = reference_to(impl)
+    else:
+        raise ImplLoadError(
+            f"impl must be a callable or an 'IMPL' string, not {type(impl).__name__}"
+        )
+    from rtverify.check.judge import run_isolated
 
-    validate_options(target, param, reduction, seed)
-    if not 0.0 < false_alarm <= FALSE_ALARM:
-        raise ValueError(f"false_alarm must be in (0, {FALSE_ALARM:g}], not {false_alarm!r}")
-    if not isinstance(impl, str) and not callable(impl):
-        raise TypeError(f"impl must be a callable or an 'IMPL' string, not {type(impl).__name__}")
-    started = time.perf_counter()
-    report = Report(target, describe_impl(impl), param, reduction, seed)
-    gradient = target in ("score-gradient", "pathwise-gradient")
-    if gradient:
-        from rtverify.check.targets_grad import load_functions
-
-        load_functions()  # the worker forks with the test functions already imported
-    with Sandbox(impl, call_timeout=CALL_TIMEOUT_SECONDS, budget=BUDGET_SECONDS) as box:
-        if gradient:
-            from rtverify.check.targets_grad import prepare, run_grad
-
-            prepare(target)  # exact moments (SymPy), while the worker loads IMPL
-            box.wait_loaded()
-            run_grad(target, box, seed, report, false_alarm)
-        else:
-            from rtverify.check.targets_det import kl_target, run_det, sample_target
-
-            box.wait_loaded()
-            det = kl_target if target == "gaussian-kl" else sample_target
-            report.properties = run_det(det, box, param, reduction, seed)
-        if box.n_printed:
-            first = box.printed.strip().splitlines()[0][:60] if box.printed.strip() else ""
-            report.notes.append(
-                f"IMPL printed {box.n_printed} characters to stdout (captured, "
-                f"not shown; the first line: {first!r})"
-            )
-    report.seconds = time.perf_counter() - started
-    return report
+    return run_isolated(target, spec, options)
 
 
-def assert_conforms(
-    target: str,
-    impl: str | Callable[..., Any],
-    *,
-    param: str = "logvar",
-    reduction: str = "none",
-    seed: int = 0,
-) -> Report:
+def assert_conforms(target: str, impl: str | Callable[..., Any], **options: Any) -> Report:
     """One line for a test suite: raise ``AssertionError`` with the report unless IMPL conforms.
 
-    ``assert_conforms("gaussian-kl", my_kl, param="logvar")``
+    ``assert_conforms("gaussian-kl", my_kl, param="logvar", framework="torch")``
     """
     __tracebackhide__ = True  # pytest shows the report, not this frame
-    return check(target, impl, param=param, reduction=reduction, seed=seed).raise_if_failed()
+    return check(target, impl, **options).raise_if_failed()

@@ -60,7 +60,30 @@ def kl_mistakes(mu: np.ndarray, p: np.ndarray, param: str) -> list[Mistake]:
         ("the −1 term is missing (off by D/2)", lambda: half_sum(m2 + var - lv)),
         ("averages over the latent axis instead of summing", lambda: ref / dim),
         ("computes the reverse KL(N(0, I) ‖ q)", lambda: half_sum((1.0 + m2) / var - 1.0 + lv)),
+        *_epsilon_mistakes(param, p, m2, var, lv, half_sum),
     ]
+
+
+#: The small constants real code adds inside a log "for stability".
+_EPSILONS = (1e-8, 1e-6, 1e-5, 1e-7, 1e-10, 1e-12, 1e-4)
+
+
+def _epsilon_mistakes(param, p, m2, var, lv, half_sum) -> list[Mistake]:
+    """KLs computed with log(x + c) for the log of the variance parameter x (σ², σ)."""
+    out = []
+    for c in _EPSILONS:
+        if param in ("var", "logvar"):
+            text = (
+                f"adds {c:g} inside the log (log(σ² + {c:g})): wrong where σ² is below ~{c * 1e3:g}"
+            )
+            out.append((text, lambda c=c: half_sum(m2 + var - 1.0 - np.log(var + c))))
+        if param in ("std", "log_std"):
+            std = np.sqrt(var)
+            text = (
+                f"adds {c:g} inside the log (log(σ + {c:g})): wrong where σ is below ~{c * 1e3:g}"
+            )
+            out.append((text, lambda c=c, std=std: half_sum(m2 + var - 1.0 - 2 * np.log(std + c))))
+    return out
 
 
 def sample_mistakes(mu: np.ndarray, p: np.ndarray, eps: np.ndarray, param: str) -> list[Mistake]:
@@ -114,8 +137,11 @@ def _matches(
     return bool(close.all()), bool(differs.any())
 
 
-def describe_error(got: np.ndarray, ref: np.ndarray, dtype: str) -> str:
-    """Words for an output that matches no catalog entry: factor, sign, or rounding level."""
+def describe_error(got: np.ndarray, ref: np.ndarray, dtype: str, given: str = "float64") -> str:
+    """Words for an output that matches no catalog entry: factor, sign, or error level.
+
+    ``dtype`` is what IMPL returned, ``given`` the precision it was given and is judged at.
+    """
     got, ref = np.asarray(got, np.float64), np.asarray(ref, np.float64)
     bad = ~np.isfinite(got)
     if bad.any():
@@ -128,19 +154,20 @@ def describe_error(got: np.ndarray, ref: np.ndarray, dtype: str) -> str:
             return "wrong sign" if abs(r + 1.0) < 1e-6 else f"off by a factor {r:.6g}"
     with np.errstate(all="ignore"):
         rel = float(np.max(np.abs(got - ref) / np.maximum(np.abs(ref), 1e-300)))
-    if dtype in ("float32", "float16"):
-        return f"computed in {dtype}: relative error {rel:.1e}, far above float64 rounding"
-    if 1e-9 < rel < 1e-5:
+    where = f" (relative error {rel:.1e}, far above {given} rounding)"
+    if dtype in ("float16", "bfloat16") or (given == "float32" and 1e-4 < rel < 1e-1):
         return (
-            f"relative error {rel:.1e}: the rounding level of float32, not float64 "
-            "(single precision somewhere?)"
+            f"half precision somewhere{where}"
+            if dtype not in ("float16", "bfloat16")
+            else (f"computed in {dtype}{where}")
         )
+    if given == "float64" and dtype == "float32":
+        return f"computed in float32{where}"
+    if given == "float64" and 1e-9 < rel < 1e-5:
+        return f"the rounding level of float32, not float64: single precision somewhere?{where}"
     if 1e-5 <= rel < 1e-2:
-        return (
-            f"relative error {rel:.1e}: far above float64 rounding (float16 arithmetic, "
-            "an approximation, or noise?)"
-        )
-    return f"differs from the reference (relative error up to {rel:.2g})"
+        return f"an approximation, or noise?{where}"
+    return f"differs from the reference{where}"
 
 
 def describe_shape(

@@ -11,12 +11,14 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import pickle
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ImplLoadError", "describe_impl", "load_impl", "split_spec"]
+__all__ = ["ImplLoadError", "ImplRef", "describe_impl", "load_impl", "reference_to", "split_spec"]
 
 
 class ImplLoadError(ValueError):
@@ -60,8 +62,55 @@ def _import_module(name: str) -> Any:
     return importlib.import_module(name)
 
 
-def load_impl(spec: str) -> Callable[..., Any]:
+@dataclass(frozen=True)
+class ImplRef:
+    """A callable IMPL sent by reference to a fresh process: its pickle (by name), and the
+    file and qualified name to load it from when its module cannot be imported by name
+    (a script's ``__main__``, a test module imported by path)."""
+
+    pickled: bytes | None
+    file: str | None
+    qualname: str
+    description: str
+
+
+def reference_to(fn: Callable[..., Any]) -> ImplRef:
+    """How to find ``fn`` again in a fresh process; :class:`ImplLoadError` if there is no way."""
+    qualname = getattr(fn, "__qualname__", "") or ""
+    description = describe_impl(fn)
+    try:
+        pickled = pickle.dumps(fn)
+    except Exception:
+        pickled = None
+    file = None
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    if module is not None and getattr(module, "__file__", None):
+        file = os.path.abspath(module.__file__)
+    if pickled is None and (file is None or "<" in qualname):
+        raise ImplLoadError(
+            f"IMPL {description} cannot be sent to the fresh process it is checked in "
+            "(a lambda or a nested function): define it at module level, or pass "
+            "'package.module:function'"
+        )
+    return ImplRef(pickled, file, qualname, description)
+
+
+def _load_reference(ref: ImplRef) -> Callable[..., Any]:
+    failure = ""
+    if ref.pickled is not None:
+        try:
+            return pickle.loads(ref.pickled)
+        except Exception as exc:
+            failure = f"{type(exc).__name__}: {exc}"
+    if ref.file is not None and "<" not in ref.qualname:
+        return load_impl(f"{ref.file}:{ref.qualname}")
+    raise ImplLoadError(f"cannot load IMPL {ref.description} in a fresh process ({failure})")
+
+
+def load_impl(spec: str | ImplRef) -> Callable[..., Any]:
     """The callable named by ``spec``; :class:`ImplLoadError` if it cannot be had."""
+    if isinstance(spec, ImplRef):
+        return _load_reference(spec)
     where, attr = split_spec(spec)
     try:
         if where.endswith(".py") or os.sep in where or "/" in where:
@@ -75,6 +124,15 @@ def load_impl(spec: str) -> Callable[..., Any]:
             f"cannot import {where!r} ({exc}); run from the directory that contains it, "
             "or give path/to/file.py:function"
         ) from None
+    except ImportError as exc:
+        if "relative import" in str(exc) and where.endswith(".py"):
+            dotted = where.removesuffix(".py").replace(os.sep, ".").replace("/", ".")
+            raise ImplLoadError(
+                f"{where!r} uses relative imports, so it must be imported as part of its "
+                f"package: give IMPL as '{dotted.strip('.')}:{attr}' from the directory above "
+                "the package"
+            ) from None
+        raise ImplLoadError(f"importing {where!r} raised ImportError: {exc}") from None
     except SyntaxError as exc:
         raise ImplLoadError(
             f"cannot import {where!r}: syntax error at line {exc.lineno}: {exc.msg}"
@@ -98,6 +156,8 @@ def describe_impl(impl: object) -> str:
     """A short name of an implementation (its IMPL string or ``module:qualname``)."""
     if isinstance(impl, str):
         return impl
+    if isinstance(impl, ImplRef):
+        return impl.description
     module = getattr(impl, "__module__", None) or "?"
     name = getattr(impl, "__qualname__", None) or type(impl).__name__
     return f"{module}:{name}"

@@ -16,10 +16,12 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CheckFailed", "Counterexample", "PropertyResult", "Report", "fmt_array"]
+__all__ = ["CheckFailed", "Counterexample", "PropertyResult", "Report", "fmt_array", "to_ascii"]
 
-PASS, FAIL, NOT_RUN = "pass", "fail", "not run"
-_MARK = {PASS: "✔", FAIL: "✘", NOT_RUN: "·"}
+PASS, FAIL, NOT_RUN, NOT_JUDGED = "pass", "fail", "not run", "not judged"
+_MARK = {PASS: "✔", FAIL: "✘", NOT_RUN: "·", NOT_JUDGED: "?"}
+#: Exit codes of ``rtverify check``: conforms, does not conform, usage error, not judged.
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_NOT_JUDGED = 0, 1, 2, 3
 
 
 class CheckFailed(AssertionError):
@@ -119,14 +121,23 @@ class Report:
 
     target: str
     impl: str
-    param: str
-    reduction: str
     seed: int
+    framework: str = "numpy"
+    dtype: str = "float64"
+    options: dict[str, Any] = field(default_factory=dict)  # the target's options, as used
     properties: list[PropertyResult] = field(default_factory=list)
     n_statistical_tests: int = 0
     false_alarm: float = 0.0  # family-wise P(a correct IMPL fails this check)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def param(self) -> str:
+        return self.options.get("param", "logvar")
+
+    @property
+    def reduction(self) -> str:
+        return self.options.get("reduction", "none")
 
     @property
     def ok(self) -> bool:
@@ -138,25 +149,47 @@ class Report:
         """The properties that fail (not those skipped because an earlier one failed)."""
         return [p for p in self.properties if p.status == FAIL]
 
+    @property
+    def not_judged(self) -> list[PropertyResult]:
+        return [p for p in self.properties if p.status == NOT_JUDGED]
+
+    @property
+    def verdict(self) -> str:
+        """CONFORMS, DOES NOT CONFORM (a property fails) or NOT JUDGED (none fails, some
+        could not be judged: the budget ran out, or the data cannot support a verdict)."""
+        if self.ok:
+            return "CONFORMS"
+        if self.failures or not self.not_judged:
+            return "DOES NOT CONFORM"
+        return "NOT JUDGED"
+
+    @property
+    def exit_code(self) -> int:
+        return {"CONFORMS": EXIT_OK, "NOT JUDGED": EXIT_NOT_JUDGED}.get(self.verdict, EXIT_FAIL)
+
+    def summary(self) -> str:
+        """One line: the verdict and the first failing property."""
+        if self.ok:
+            return f"{self.target} {self.impl}: CONFORMS"
+        first = (self.failures or self.not_judged or self.properties)[0]
+        return f"{self.target} {self.impl}: {self.verdict}: {first}"
+
     def raise_if_failed(self) -> Report:
-        """Raise :class:`CheckFailed` (an ``AssertionError``) with the report if any fails."""
+        """Raise :class:`CheckFailed` (an ``AssertionError``) with the report unless IMPL
+        conforms (a check that could not be judged raises too)."""
         if not self.ok:
-            raise CheckFailed("\n" + self.render())
+            raise CheckFailed(self.summary() + "\n" + self.render())
         return self
 
-    def options(self) -> str:
-        parts = [f"param {self.param}"] if self.uses_param() else []
-        if self.target == "gaussian-kl":
-            parts.append(f"reduction {self.reduction}")
+    def options_text(self) -> str:
+        parts = [f"{self.framework}, {self.dtype}"]
+        parts += [f"{k} {v}" for k, v in self.options.items()]
         parts.append(f"seed {self.seed}")
         return ", ".join(parts)
 
-    def uses_param(self) -> bool:
-        return self.target in ("gaussian-kl", "reparam-sample")
-
     def false_alarm_text(self) -> str:
         if self.n_statistical_tests == 0:
-            return "false-alarm probability 0 (no statistical test: float64 rounding bounds)"
+            return "false-alarm probability 0 (no statistical test: rounding bounds)"
         return (
             f"false-alarm probability ≤ {self.false_alarm:.0e} "
             f"({self.n_statistical_tests} statistical tests, Bonferroni)"
@@ -164,7 +197,7 @@ class Report:
 
     def render(self, *, timing: bool = True) -> str:
         """The human report: one line per property, counterexamples below failures."""
-        lines = [f"rtverify check {self.target} {self.impl}  ({self.options()})"]
+        lines = [f"rtverify check {self.target} {self.impl}  ({self.options_text()})"]
         for p in self.properties:
             lines.append(f"  {_MARK[p.status]} {p.name}")
             if p.status != PASS and p.detail:
@@ -172,12 +205,9 @@ class Report:
             if p.counterexample is not None:
                 lines.extend(f"        {line}" for line in p.counterexample.lines())
         lines.extend(f"  note: {n}" for n in self.notes)
-        n_fail = len(self.failures)
-        verdict = (
-            "CONFORMS"
-            if self.ok
-            else f"DOES NOT CONFORM ({n_fail} of {len(self.properties)} properties fail)"
-        )
+        verdict = self.verdict
+        if verdict == "DOES NOT CONFORM":
+            verdict += f" ({len(self.failures)} of {len(self.properties)} properties fail)"
         tail = f"; {self.seconds:.2f} s" if timing else ""
         lines.append(f"{verdict}; {self.false_alarm_text()}; seed {self.seed}{tail}")
         return "\n".join(lines)
@@ -186,10 +216,13 @@ class Report:
         out = {
             "target": self.target,
             "impl": self.impl,
-            "param": self.param,
-            "reduction": self.reduction,
+            "framework": self.framework,
+            "dtype": self.dtype,
+            **self.options,
             "seed": self.seed,
             "ok": self.ok,
+            "verdict": self.verdict,
+            "exit_code": self.exit_code,
             "properties": [p.to_dict() for p in self.properties],
             "statistical_tests": self.n_statistical_tests,
             "false_alarm_probability": self.false_alarm,
@@ -204,3 +237,52 @@ class Report:
 
     def __str__(self) -> str:
         return self.render()
+
+
+_ASCII = {
+    "✔": "[ok]",
+    "✘": "[FAIL]",
+    "∂": "d",
+    "σ": "sigma",
+    "μ": "mu",
+    "ε": "eps",
+    "≤": "<=",
+    "≥": ">=",
+    "×": "x",
+    "‖": "||",
+    "−": "-",
+    "²": "^2",
+    "√": "sqrt",
+    "α": "alpha",
+    "β": "beta",
+    "Σ": "sum",
+    "φ": "phi",
+    "θ": "theta",
+    "ν": "nu",
+    "τ": "tau",
+    "π": "pi",
+    "½": "1/2",
+    "→": "->",
+    "…": "...",
+    "—": "--",
+    "–": "-",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "∼": "~",
+    "≈": "~=",
+    "χ": "chi",
+    "⁻": "^-",
+    "¹": "1",
+    "³": "^3",
+    "⁵": "5",
+    "·": "*",
+}
+
+
+def to_ascii(text: str) -> str:
+    """``text`` with the report's symbols spelled in ASCII (for terminals that cannot show
+    them); anything else that is not ASCII becomes a backslash escape."""
+    for symbol, spelled in _ASCII.items():
+        text = text.replace(symbol, spelled)
+    return text.encode("ascii", errors="backslashreplace").decode("ascii")

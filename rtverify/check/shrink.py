@@ -3,13 +3,13 @@
 :func:`shrink` searches a strategy for an input on which a predicate holds ("IMPL fails here")
 with ``hypothesis.find`` (derandomized, no example database, so the same IMPL gives the same
 counterexample) and returns Hypothesis' minimal one: batch = 1 and D = 1 where the failure allows,
-values shrunk towards 0, ±1 and short decimals. The search stops after ``seconds`` and returns
-the smallest failing input seen so far.
+values shrunk towards 0, ±1 and short decimals. The search stops after ``max_calls`` calls of
+the predicate — a number, never a time, so the counterexample does not depend on the machine's
+load — and returns the smallest failing input seen so far.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -18,21 +18,22 @@ __all__ = ["shrink", "value_cases"]
 _MAX_EXAMPLES = 150  # inputs tried before giving up (the shrinking phase comes on top)
 
 
-class _OutOfTime(Exception):
+class _OutOfCalls(Exception):
     pass
 
 
-def shrink(strategy: Any, fails: Callable[[Any], bool], seconds: float = 2.0) -> Any | None:
+def shrink(strategy: Any, fails: Callable[[Any], bool], max_calls: int = 120) -> Any | None:
     """A minimal example of ``strategy`` on which ``fails`` is true, or None if none is found."""
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import NoSuchExample
 
-    stop = time.monotonic() + seconds
     best: list[Any] = []
+    calls = [0]
 
     def condition(example: Any) -> bool:
-        if time.monotonic() > stop:
-            raise _OutOfTime
+        calls[0] += 1
+        if calls[0] > max_calls:
+            raise _OutOfCalls
         if fails(example):
             best.append(example)  # Hypothesis tries ever smaller examples: keep the latest
             return True
@@ -48,9 +49,13 @@ def shrink(strategy: Any, fails: Callable[[Any], bool], seconds: float = 2.0) ->
     )
     try:
         return find(strategy, condition, settings=config)
-    except (NoSuchExample, _OutOfTime):
+    except (NoSuchExample, _OutOfCalls):
         return best[-1] if best else None
-    except Exception:  # e.g. Hypothesis refusing to run inside another @given
+    except Exception as exc:  # e.g. Hypothesis refusing to run inside another @given
+        from rtverify.check.sandbox import BudgetSpent
+
+        if isinstance(exc, BudgetSpent) or isinstance(exc.__cause__, BudgetSpent):
+            raise
         return best[-1] if best else None
 
 

@@ -1,0 +1,91 @@
+"""What a target of ``rtverify check`` is: one object with its signature, options, properties
+and corpus, judged through a :class:`Context`.
+
+A target module (``rtverify/check/targets/<family>.py``) defines :class:`Target` objects and
+lists them in ``TARGETS``; the registry (:mod:`rtverify.check.targets`) names the modules.
+The check core (sandbox, statistics, report, CLI) never names a target or a framework: it
+hands the target a :class:`Context` — the sandbox running IMPL, the options, the seed, the
+dtype's rounding constants, the false-alarm budget — and gets back the properties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from rtverify.check.report import PropertyResult, Report
+from rtverify.check.sandbox import Sandbox
+
+__all__ = ["PARAMS", "REDUCTIONS", "Context", "Target"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A check target.
+
+    ``signatures`` maps each supported framework to IMPL's signature as shown to users;
+    ``options`` lists the options it accepts (``"param"``, ``"reduction"``, ``"k"``);
+    ``run(ctx)`` judges IMPL and returns one :class:`PropertyResult` per property (in order);
+    ``prepare()`` (optional) does the work that does not need IMPL (exact moments) while the
+    worker loads it. The implementations that show what a target catches live in
+    ``tests/check_corpus/<target>/`` (each file names its verdict).
+    """
+
+    name: str
+    summary: str
+    signatures: Mapping[str, str]
+    returns: str
+    reference: str
+    run: Callable[[Context], list[PropertyResult]]
+    properties: tuple[str, ...]
+    options: tuple[str, ...] = ()
+    prepare: Callable[[], None] | None = None
+
+    @property
+    def frameworks(self) -> tuple[str, ...]:
+        return tuple(self.signatures)
+
+
+#: The variance parameterizations a Gaussian target's IMPL may receive.
+PARAMS: tuple[str, ...] = ("logvar", "log_std", "std", "var")
+REDUCTIONS: tuple[str, ...] = ("none", "sum", "mean")
+
+
+@dataclass
+class Context:
+    """Everything a target needs to judge one IMPL."""
+
+    box: Sandbox
+    report: Report
+    framework: str
+    dtype: str
+    seed: int
+    false_alarm: float
+    param: str = "logvar"
+    reduction: str = "none"
+    k: int = 5
+
+    @property
+    def unit_roundoff(self) -> float:
+        """u = ε/2 of the dtype IMPL works in (2⁻⁵³ for float64, 2⁻²⁴ for float32)."""
+        return float(np.finfo(self.dtype).eps) / 2
+
+    @property
+    def tiny(self) -> float:
+        """The dtype's smallest normal number: an absolute floor for flushed subnormals."""
+        return float(np.finfo(self.dtype).tiny)
+
+    def rng(self, *labels: object) -> np.random.Generator:
+        """A generator for the check's inputs: a function of the seed and ``labels`` only."""
+        from rtverify import stats
+
+        return stats.rng("rtverify check", self.report.target, self.seed, *labels)
+
+    def cast(self, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The arrays as IMPL receives them: rounded to the dtype (C-contiguous)."""
+        return tuple(np.ascontiguousarray(a, dtype=self.dtype) for a in arrays)
+
+    def note(self, text: str) -> None:
+        self.report.notes.append(text)
