@@ -1,0 +1,13 @@
+"""bug: samples with σ² where σ is due (z = μ + exp(logvar)·ε)."""
+
+import torch
+
+TARGET = "elbo"
+FRAMEWORK = "torch"
+EXPECT = "biased"
+
+
+def impl(log_likelihood, mu, logvar, eps):
+    z = mu + torch.exp(logvar) * eps
+    kl = -0.5 * torch.sum(1 + logvar - mu**2 - logvar.exp(), dim=-1)
+    return log_likelihood(z) - kl

@@ -1,0 +1,15 @@
+"""bug: logsumexp without − log K (an upper bound's worth of log K too high)."""
+
+import numpy as np
+from scipy.special import logsumexp
+from scipy.stats import norm
+
+TARGET = "iwae"
+FRAMEWORK = "numpy"
+EXPECT = "differs"
+
+
+def impl(log_joint, mu, logvar, eps):
+    std = np.exp(0.5 * logvar)
+    z = mu + std * eps
+    return logsumexp(log_joint(z) - norm.logpdf(z, mu, std).sum(-1), axis=0)
