@@ -1,46 +1,66 @@
-"""The Python API of `rtverify check`: callables, reports, robustness, plugin, determinism."""
+"""The Python API of `rtverify check`: callables, reports, options, determinism, robustness."""
 
 from __future__ import annotations
 
+import functools
 import os
-import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 
 from rtverify import estimators, gaussian, stats
-from rtverify.check import CheckFailed, ImplLoadError, Report, api, assert_conforms, check
+from rtverify.check import CheckFailed, ImplLoadError, Report, assert_conforms, check
 
 
 def naive_kl(mu, logvar):
     return 0.5 * np.sum(mu**2 + np.exp(logvar) - 1.0 - logvar, axis=-1)
 
 
+def doubled_kl(mu, logvar):
+    return 2 * naive_kl(mu, logvar)
+
+
+def kl_of_doubled_logvar(mu, logvar):
+    return naive_kl(mu, 2 * logvar)
+
+
+def kl_times(factor, mu, logvar):
+    return gaussian.kl_standard_normal(mu, logvar) * factor
+
+
+def sample_ok(mu, logvar, eps):
+    return mu + np.exp(logvar / 2) * eps
+
+
+def sample_var_for_std(mu, logvar, eps):
+    return mu + np.exp(logvar) * eps
+
+
 def test_a_callable_conforms_and_its_report_says_so():
     report = check("gaussian-kl", naive_kl)
     assert isinstance(report, Report) and report.ok and report.failures == []
+    assert report.verdict == "CONFORMS" and report.exit_code == 0
     assert report.raise_if_failed() is report
     assert report.n_statistical_tests == 0 and report.false_alarm == 0.0
     assert report.impl.endswith(":naive_kl")
 
 
-def test_the_reference_itself_conforms_in_every_parameterization():
-    for param in gaussian.PARAMETERIZATIONS:
-        assert check(
-            "gaussian-kl", lambda m, p, q=param: gaussian.kl_standard_normal(m, p, q), param=param
-        ).ok
-        assert check(
-            "reparam-sample", lambda m, p, e, q=param: gaussian.sample_diag(m, p, e, q), param=param
-        ).ok
+@pytest.mark.parametrize("param", gaussian.PARAMETERIZATIONS)
+def test_the_reference_itself_conforms_in_every_parameterization(param):
+    kl = functools.partial(gaussian.kl_standard_normal, param=param)
+    sample = functools.partial(gaussian.sample_diag, param=param)
+    assert check("gaussian-kl", kl, param=param).ok
+    assert check("reparam-sample", sample, param=param).ok
 
 
-def test_raise_if_failed_raises_an_assertion_error_carrying_the_report():
+def test_raise_if_failed_raises_an_assertion_error_led_by_a_one_line_summary():
     with pytest.raises(CheckFailed) as info:
-        check("gaussian-kl", lambda mu, lv: 2 * naive_kl(mu, lv)).raise_if_failed()
+        check("gaussian-kl", doubled_kl).raise_if_failed()
+    text = str(info.value)
     assert isinstance(info.value, AssertionError)
-    assert "off by a factor 2" in str(info.value) and "expected" in str(info.value)
+    assert text.splitlines()[0].startswith("gaussian-kl ") and "DOES NOT CONFORM" in text
+    assert "off by a factor 2" in text.splitlines()[0] and "expected" in text
 
 
 def test_assert_conforms_is_one_line_in_a_test_suite():
@@ -48,81 +68,116 @@ def test_assert_conforms_is_one_line_in_a_test_suite():
 
 
 def test_the_pytest_fixture_checks_in_one_line(rtverify_conforms):
-    rtverify_conforms("reparam-sample", lambda mu, lv, eps: mu + np.exp(lv / 2) * eps)
+    rtverify_conforms("reparam-sample", sample_ok)
     with pytest.raises(AssertionError, match="uses σ² where σ is due"):
-        rtverify_conforms("reparam-sample", lambda mu, lv, eps: mu + np.exp(lv) * eps)
+        rtverify_conforms("reparam-sample", sample_var_for_std)
 
 
-def test_the_plugin_is_cheap_to_import():
-    code = (
-        "import sys, rtverify.check.pytest_plugin; "
-        "print(sorted({'numpy', 'sympy'} & set(sys.modules)))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.stdout.strip() == "[]", out.stderr
-
-
-def test_same_seed_gives_the_same_verdict_and_counterexample():
-    bug = lambda mu, lv: naive_kl(mu, 2 * lv)  # noqa: E731
-    first = check("gaussian-kl", bug, seed=7).to_dict(timing=False)
-    assert check("gaussian-kl", bug, seed=7).to_dict(timing=False) == first
+def test_same_seed_gives_the_same_verdict_and_counterexample_and_another_seed_other_inputs():
+    first = check("gaussian-kl", kl_of_doubled_logvar, seed=7).to_dict(timing=False)
+    assert check("gaussian-kl", kl_of_doubled_logvar, seed=7).to_dict(timing=False) == first
     assert first["ok"] is False and first["seed"] == 7
+    again = check("gaussian-kl", kl_of_doubled_logvar, seed=np.int64(7)).to_dict(timing=False)
+    assert again == first  # a NumPy integer is a seed like any other
+
+
+def test_a_seed_sequence_is_accepted_as_a_seed():
+    report = check("gaussian-kl", naive_kl, seed=np.random.SeedSequence(12345))
+    assert report.ok and report.seed == 12345
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "error"),
+    ("kwargs", "error", "words"),
     [
-        ({"target": "kl"}, ValueError),
-        ({"param": "sigma"}, ValueError),
-        ({"reduction": "max"}, ValueError),
-        ({"seed": -1}, ValueError),
-        ({"seed": 1.5}, ValueError),
-        ({"false_alarm": 0.1}, ValueError),
-        ({"impl": 42}, TypeError),
-        ({"impl": "no_such_module_xyz:f"}, ImplLoadError),
+        ({"target": "kl"}, ValueError, "unknown target 'kl'"),
+        ({"param": "sigma"}, ValueError, "param: choose one of"),
+        ({"reduction": "max"}, ValueError, "reduction: choose one of"),
+        ({"seed": -1}, ValueError, "seed: must be a non-negative integer"),
+        ({"seed": 1.5}, ValueError, "seed: must be a non-negative integer"),
+        ({"false_alarm": 0.1}, ValueError, "false_alarm"),
+        ({"framework": "tensorflow"}, ValueError, "framework: choose one of numpy, torch, jax"),
+        ({"dtype": "float16"}, ValueError, "dtype: choose float64 or float32"),
+        ({"timeout": 0}, ValueError, "timeout: must be a positive number"),
+        ({"impl": 42}, ImplLoadError, "impl must be a callable"),
+        ({"impl": "no_such_module_xyz:f"}, ImplLoadError, "cannot import"),
+        ({"impl": lambda mu, lv: mu}, ImplLoadError, "define it at module level"),
     ],
-    ids=lambda v: "-".join(v) if isinstance(v, dict) else v.__name__,
+    ids=lambda v: "-".join(v) if isinstance(v, dict) else None,
 )
-def test_bad_arguments_raise_clear_errors(kwargs, error):
+def test_bad_arguments_raise_clear_errors_in_the_api_s_own_words(kwargs, error, words):
     args = {"target": "gaussian-kl", "impl": naive_kl, **kwargs}
-    with pytest.raises(error):
+    with pytest.raises(error) as info:
         check(args.pop("target"), args.pop("impl"), **args)
+    assert words in str(info.value) and "--" not in str(info.value)
+
+
+def test_gradient_estimator_needs_a_framework_with_autograd():
+    with pytest.raises(ValueError, match="torch or jax"):
+        check("gradient-estimator", naive_kl)
 
 
 def test_tolerance_admits_float64_rounding_but_not_a_relative_error_of_1e_10():
-    assert check("gaussian-kl", lambda m, lv: naive_kl(m, lv) * (1 + 4e-16)).ok
-    bad = check("gaussian-kl", lambda m, lv: gaussian.kl_standard_normal(m, lv) * (1 + 1e-10))
+    assert check("gaussian-kl", functools.partial(kl_times, 1 + 4e-16)).ok
+    bad = check("gaussian-kl", functools.partial(kl_times, 1 + 1e-10))
     assert [f.name for f in bad.failures] == ["agrees with the reference within float64 rounding"]
 
 
-def _failure(impl, target="gaussian-kl"):
-    report = check(target, impl)
-    assert not report.ok
-    return report.failures[0].detail
+def returns_scalar(mu, lv):
+    return float(naive_kl(mu, lv).sum())
+
+
+def returns_int(mu, lv):
+    return np.zeros(len(mu), dtype=np.int64)
+
+
+def returns_nan(mu, lv):
+    return naive_kl(mu, lv) * np.nan
+
+
+def returns_str(mu, lv):
+    return "kl"
+
+
+def returns_complex(mu, lv):
+    return naive_kl(mu, lv) + 0j
+
+
+def returns_object(mu, lv):
+    return np.array([object()] * len(mu))
+
+
+def divides_by_zero(mu, lv):
+    return 1 / 0
+
+
+def calls_sys_exit(mu, lv):
+    sys.exit(3)
+
+
+def calls_os_exit(mu, lv):
+    os._exit(3)
 
 
 @pytest.mark.parametrize(
     ("impl", "words"),
     [
-        (lambda mu, lv: float(naive_kl(mu, lv).sum()), "returns a scalar float"),
-        (lambda mu, lv: np.zeros(len(mu), dtype=np.int64), "returns int64"),
-        (lambda mu, lv: naive_kl(mu, lv) * np.nan, "returns nan"),
-        (lambda mu, lv: "kl", "returns a str, not an array"),
-        (lambda mu, lv: 1 / 0, "raises ZeroDivisionError: division by zero"),
-        (lambda mu, lv: sys.exit(3), "raises SystemExit"),
-        (lambda mu, lv: os._exit(3), "kills the process (exit code 3)"),
+        (returns_scalar, "returns a scalar float"),
+        (returns_int, "agrees"),  # int64 zeros: judged on value, and wrong
+        (returns_nan, "returns nan"),
+        (returns_str, "returns a str, not a numeric array"),
+        (returns_complex, "returns complex values"),
+        (returns_object, "not a numeric array"),
+        (divides_by_zero, "raises ZeroDivisionError: division by zero"),
+        (calls_sys_exit, "raises SystemExit"),
+        (calls_os_exit, "kills the process"),
     ],
-    ids=["scalar", "int", "nan", "str", "raises", "sys.exit", "os._exit"],
+    ids=lambda v: getattr(v, "__name__", None),
 )
 def test_misbehaving_impl_gives_a_clear_failure_line(impl, words):
-    assert words in _failure(impl)
-
-
-def test_a_hanging_impl_is_killed_after_the_call_timeout(monkeypatch):
-    monkeypatch.setattr(api, "CALL_TIMEOUT_SECONDS", 0.5)
-    started = time.perf_counter()
-    detail = _failure(lambda mu, lv: time.sleep(30))
-    assert "times out" in detail and time.perf_counter() - started < 5.0
+    report = check("gaussian-kl", impl)
+    assert not report.ok and report.exit_code == 1
+    text = " ".join(f"{f.name} {f.detail}" for f in report.failures)
+    assert words in text, report.render()
 
 
 @pytest.fixture(scope="module")
@@ -132,36 +187,7 @@ def score_report():
     return report
 
 
-def test_the_textbook_score_estimator_conforms_with_exact_variance_tests(score_report):
+def test_the_textbook_score_estimator_conforms_without_a_statistical_test(score_report):
     assert score_report.ok, score_report.render()
-    assert score_report.n_statistical_tests == 12
-    assert score_report.false_alarm == stats.ASSERTION_ALPHA
-    assert any("identical to the textbook" in note for note in score_report.notes)
-    variance = [n for n in score_report.notes if n.startswith("variance")]
-    assert len(variance) == 3 and all("ratio" in n for n in variance)
-
-
-def test_gradient_verdict_states_its_false_alarm_probability_and_seed(score_report):
-    text = score_report.render(timing=False)
-    assert "false-alarm probability ≤ 1e-09 (12 statistical tests, Bonferroni); seed 0" in text
-
-
-def test_without_fork_the_calls_run_in_a_thread_and_a_hang_is_still_reported():
-    from rtverify.check.sandbox import Sandbox
-
-    box = Sandbox(lambda x: x if x.size < 3 else time.sleep(5), call_timeout=0.3, budget=5.0)
-    box.forked = False  # as on platforms without fork
-    box.start()
-    assert box.call(np.zeros(2)).value.tolist() == [0.0, 0.0]
-    assert "times out" in box.call(np.zeros(3)).error
-
-
-@pytest.mark.torch
-def test_a_torch_tensor_that_requires_grad_is_accepted_as_an_array():
-    torch = pytest.importorskip("torch")
-
-    def kl(mu, logvar):
-        mu, logvar = (torch.tensor(a, requires_grad=True) for a in (mu, logvar))
-        return 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(-1)
-
-    assert check("gaussian-kl", kl).ok
+    assert score_report.n_statistical_tests == 0  # per-sample identity: unbiased with certainty
+    assert any("unbiased with certainty" in note for note in score_report.notes)

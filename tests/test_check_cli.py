@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -58,12 +59,17 @@ def test_json_report_of_a_failure_carries_the_counterexample(capsys):
         (["gaussian-kl", f"{CORPUS}/kl_naive.py:TARGET"], "not a function"),
         (["gaussian-kl", "kl_naive"], "must be 'package.module:function'"),
         (["no-such-target", f"{CORPUS}/kl_naive.py:impl"], "unknown target"),
-        (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--param", "sigma"], "unknown --param"),
+        (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--param", "sigma"], "--param: choose"),
         (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--reduction", "max"], "--reduction"),
         (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--seed", "-3"], "--seed"),
         (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--seed", "x"], "--seed"),
-        (["score-gradient", f"{CORPUS}/kl_naive.py:impl", "--param", "std"], "--param applies"),
-        (["reparam-sample", f"{CORPUS}/kl_naive.py:impl", "--reduction", "sum"], "applies to"),
+        (["score-gradient", f"{CORPUS}/kl_naive.py:impl", "--param", "std"], "does not apply"),
+        (["reparam-sample", f"{CORPUS}/kl_naive.py:impl", "--reduction", "sum"], "does not apply"),
+        (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--framework", "tf"], "--framework"),
+        (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--dtype", "float16"], "--dtype"),
+        (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--timeout", "soon"], "--timeout"),
+        (["gaussian-kl", f"{CORPUS}/kl_naive.py:impl", "--budget", "-1"], "--budget"),
+        (["gradient-estimator", f"{CORPUS}/kl_naive.py:impl"], "torch or jax"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -109,3 +115,46 @@ def test_console_script_runs_in_a_fresh_process_and_keeps_stdout_clean():
     report = json.loads(proc.stdout)  # the whole of stdout is the JSON report
     assert report["ok"] is True
     assert any("IMPL printed" in note and "debug" in note for note in report["notes"])
+
+
+def _console(*argv: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "rtverify", "check", *argv],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_a_terminal_that_cannot_show_the_symbols_gets_ascii_not_a_traceback(encoding):
+    for name, code in (("kl_naive", 0), ("kl_missing_half", 1)):
+        proc = _console(
+            "gaussian-kl", f"{CORPUS}/{name}.py:impl", env={"PYTHONIOENCODING": encoding}
+        )
+        out = proc.stdout.decode(encoding)
+        assert proc.returncode == code and b"Traceback" not in proc.stderr, proc.stderr
+        assert "[ok]" in out and "CONFORM" in out and "✔" not in out
+
+
+def test_a_closed_pipe_ends_quietly():
+    proc = subprocess.run(
+        f"{sys.executable} -m rtverify check gaussian-kl {CORPUS}/kl_missing_half.py:impl | head -1",
+        shell=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.stdout.count(b"\n") == 1 and b"Traceback" not in proc.stderr, proc.stderr
+
+
+def test_numpy_input_to_a_torch_impl_suggests_the_torch_framework():
+    pytest.importorskip("torch")
+    proc = _console("rsample", f"{CORPUS}/torch/rsample_randn_like.py:impl")
+    assert proc.returncode == 1 and b"try --framework torch" in proc.stdout
+
+
+def test_not_judged_exits_three():
+    impls = Path(__file__).resolve().parent / "check_impls"
+    proc = _console("gaussian-kl", f"{impls}/hostile.py:three_ms_per_call", "--budget", "0.02")
+    assert proc.returncode == 3 and b"NOT JUDGED" in proc.stdout, proc.stdout

@@ -1,27 +1,27 @@
 """`rtverify check` on a corpus of correct and buggy implementations (tests/check_corpus/).
 
-Each corpus file names its TARGET, PARAM, REDUCTION and EXPECT: None for a correct
-implementation (it must conform), else (property, words): the check must fail that property
-and say those words. The deterministic targets run in full; of the gradient targets a
-representative subset runs by default, the rest under ``-m slow``; torch files need torch.
-Gradient checks of correct estimators are statistical assertions: they run at
-false_alarm = ASSERTION_ALPHA and are recorded in the suite's ledger.
+Each corpus file names its TARGET, EXPECT — None for a correct implementation (it must
+conform), else (property words, reason words): the check must fail a property whose name holds
+the first and say the second — and optionally PARAM, REDUCTION, FRAMEWORK (numpy, torch, jax)
+and DTYPE. Statistical checks of correct implementations run at false_alarm = ASSERTION_ALPHA
+and are recorded in the suite's ledger. Slow statistical files run under ``-m slow``.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import ast
 from pathlib import Path
 
 import pytest
 
 from rtverify import stats
-from rtverify.check import api, check
+from rtverify.check import check, targets
 
 CORPUS = Path(__file__).resolve().parent / "check_corpus"
-GRADIENT = ("score-gradient", "pathwise-gradient")
-#: Gradient files checked in the default run (the others are marked slow).
-DEFAULT_GRADIENT = {
+#: targets whose verdict is statistical: a correct file spends false-alarm budget
+STATISTICAL = {"score-gradient", "pathwise-gradient", "rsample", "gradient-estimator"}
+#: statistical files checked in the default run (the others are marked slow)
+DEFAULT_STATISTICAL = {
     "score_textbook.py",
     "score_coupled_baseline.py",
     "score_returns_mean.py",
@@ -30,57 +30,70 @@ DEFAULT_GRADIENT = {
 CALL_TIMEOUT_IN_TESTS = 1.0  # seconds: kl_hangs.py is killed after this
 
 
-def _meta(path: Path):
-    spec = importlib.util.spec_from_file_location(f"_corpus_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # corpus files import only numpy/torch at the top
-    return module
+def meta(path: Path) -> dict:
+    """The corpus file's upper-case assignments, read without importing it."""
+    out = {"PARAM": None, "REDUCTION": None, "FRAMEWORK": "numpy", "DTYPE": None}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            if name.isupper():
+                out[name] = ast.literal_eval(node.value)
+    return out
+
+
+def corpus_files() -> list[Path]:
+    return sorted(CORPUS.rglob("*.py"))
 
 
 def _cases():
-    for path in sorted(CORPUS.glob("*.py")):
-        text = path.read_text(encoding="utf-8")
-        marks = []
-        if 'REQUIRES = "torch"' in text:
+    for path in corpus_files():
+        m = meta(path)
+        marks = [getattr(pytest.mark, m["FRAMEWORK"])] if m["FRAMEWORK"] != "numpy" else []
+        if m.get("REQUIRES") == "torch":
             marks.append(pytest.mark.torch)
-        if any(t in text for t in GRADIENT) and path.name not in DEFAULT_GRADIENT:
+        if (
+            m["TARGET"] in STATISTICAL
+            and path.name not in DEFAULT_STATISTICAL
+            and not m.get("DEFAULT")
+        ):
             marks.append(pytest.mark.slow)
-        yield pytest.param(path, id=path.stem, marks=marks)
+        yield pytest.param(path, id=str(path.relative_to(CORPUS).with_suffix("")), marks=marks)
 
 
 @pytest.mark.parametrize("path", list(_cases()))
-def test_corpus_file_gets_the_verdict_it_deserves(path, monkeypatch):
-    if 'REQUIRES = "torch"' in path.read_text(encoding="utf-8"):
-        pytest.importorskip("torch")
-    meta = _meta(path)
-    monkeypatch.setattr(api, "CALL_TIMEOUT_SECONDS", CALL_TIMEOUT_IN_TESTS)
-    statistical = meta.TARGET in GRADIENT
+def test_corpus_file_gets_the_verdict_it_deserves(path):
+    m = meta(path)
+    for module in {m["FRAMEWORK"], m.get("REQUIRES")} - {None, "numpy"}:
+        pytest.importorskip(module)
+    statistical = m["TARGET"] in STATISTICAL
     report = check(
-        meta.TARGET,
+        m["TARGET"],
         f"{path}:impl",
-        param=meta.PARAM,
-        reduction=meta.REDUCTION,
-        false_alarm=stats.ASSERTION_ALPHA if statistical else api.FALSE_ALARM,
+        framework=m["FRAMEWORK"],
+        dtype=m["DTYPE"],
+        param=m["PARAM"],
+        reduction=m["REDUCTION"],
+        false_alarm=stats.ASSERTION_ALPHA if statistical else 1e-6,
+        timeout=CALL_TIMEOUT_IN_TESTS if "hangs" in path.name else 10.0,
     )
-    if meta.EXPECT is None:
+    if m["EXPECT"] is None:
         if statistical:
             stats.ledger.record(report.false_alarm)
         assert report.ok, report.render()
         return
-    prop, words = meta.EXPECT
-    assert not report.ok
-    first = report.failures[0]
+    prop, words = m["EXPECT"]
+    assert not report.ok, report.render()
     matching = [f for f in report.failures if prop in f.name]
     assert matching, f"expected a failure of {prop!r}, got:\n{report.render()}"
-    assert words in matching[0].detail, f"expected {words!r} in {first.detail!r}"
+    assert words.lower() in matching[0].detail.lower(), (
+        f"expected {words!r} in {matching[0].detail!r}\n{report.render()}"
+    )
 
 
 def test_corpus_holds_correct_and_buggy_files_for_every_target():
-    metas = [
-        _meta(p)
-        for p in CORPUS.glob("*.py")
-        if 'REQUIRES = "torch"' not in p.read_text(encoding="utf-8")
-    ]
-    for target in ("gaussian-kl", "reparam-sample", *GRADIENT):
-        verdicts = {m.EXPECT is None for m in metas if m.TARGET == target}
-        assert verdicts == {True, False}, target
+    verdicts: dict[str, set[bool]] = {}
+    for path in corpus_files():
+        m = meta(path)
+        verdicts.setdefault(m["TARGET"], set()).add(m["EXPECT"] is None)
+    for name in targets.names():
+        assert verdicts.get(name) == {True, False}, name

@@ -136,7 +136,12 @@ def run_check(target_name: str, impl: str | ImplRef, options: Options) -> Report
     if target.prepare is not None:
         target.prepare()
     box = Sandbox(
-        impl, framework=o.framework, dtype=o.dtype, call_timeout=o.timeout, budget=o.budget
+        impl,
+        framework=o.framework,
+        dtype=o.dtype,
+        call_timeout=o.timeout,
+        first_call_timeout=o.timeout + adapters.JIT_ALLOWANCE[o.framework],
+        budget=o.budget,
     )
     with box:
         box.start()

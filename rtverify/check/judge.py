@@ -56,7 +56,7 @@ def _stop() -> None:
 
 def run_isolated(target: str, impl: Any, options: Any) -> Any:
     """Run :func:`rtverify.check.core.run_check` in the judge; re-raise its usage errors."""
-    request = ("check", target, impl, options, list(sys.path), os.getcwd())
+    request = ("check", target, impl, options, list(sys.path), os.getcwd(), dict(os.environ))
     with _lock:
         for attempt in range(2):
             if not _judge or _judge[0][0].poll() is not None:
@@ -82,10 +82,13 @@ def _serve(fd: int) -> None:
 
     while True:
         try:
-            _, target, impl, options, path, cwd = wire.recv(sock)
+            _, target, impl, options, path, cwd, env = wire.recv(sock)
         except (EOFError, OSError):
             return
         sys.path[:] = path
+        os.environ.clear()
+        os.environ.update(env)
+        os.environ.pop("RTVERIFY_WORKER", None)
         with contextlib.suppress(OSError):
             os.chdir(cwd)
         try:

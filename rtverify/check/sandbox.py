@@ -155,6 +155,7 @@ class Sandbox:
             "checker": os.getpid(),
             "sys_path": list(sys.path),
             "cwd": os.getcwd(),
+            "environ": dict(os.environ),
             "impl": self.impl,
             "dtype": self.dtype,
         }

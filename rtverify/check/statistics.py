@@ -129,9 +129,10 @@ class MeanVerdict:
     reason: str = ""
 
 
-#: Not judged when one observation carries more than this share of the sum of squares: the
-#: normal approximation of the mean's tails then fails at small α.
-MAX_SHARE = 0.05
+#: Not judged when one observation carries more than ``SHARE_MARGIN`` × 2 ln(n)/n of the sum of
+#: squares (about what the largest of n normal observations carries): the normal approximation
+#: of the mean's tails then fails at small α.
+SHARE_MARGIN = 5.0
 
 
 def mean_test(x: np.ndarray, expected: float, alpha: float, beta: float = 1e-3) -> MeanVerdict:
@@ -157,7 +158,7 @@ def mean_test(x: np.ndarray, expected: float, alpha: float, beta: float = 1e-3) 
             ok, True, mean, expected, 0.0 if ok else math.inf, crit, alpha, n, 0.0, "constant"
         )
     share = float(np.max(dev * dev)) / ss
-    if n < 30 or share > MAX_SHARE:
+    if n < 30 or share > SHARE_MARGIN * 2 * math.log(n) / n:
         reason = (
             f"tails too heavy to judge with {n} samples (one sample carries {100 * share:.0f} % "
             "of the variance)"

@@ -87,5 +87,9 @@ class Context:
         """The arrays as IMPL receives them: rounded to the dtype (C-contiguous)."""
         return tuple(np.ascontiguousarray(a, dtype=self.dtype) for a in arrays)
 
+    def round(self, x: float) -> float:
+        """A number as IMPL receives it (rounded to the dtype), as a Python float."""
+        return float(np.asarray(x, dtype=self.dtype))
+
     def note(self, text: str) -> None:
         self.report.notes.append(text)

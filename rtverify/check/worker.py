@@ -128,8 +128,12 @@ def _capture_output() -> int:
     os.unlink(path)
     for target in (1, 2):
         os.dup2(fd, target)
-    sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
-    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.stdout = open(
+        1, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False
+    )
+    sys.stderr = open(
+        2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False
+    )
     return fd
 
 
@@ -141,6 +145,10 @@ def _worker_main(sock: socket.socket, framework: str) -> None:
         sock.close()
         _guard(init["checker"], worker)
     out_fd = _capture_output()
+    threads = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    os.environ.clear()
+    os.environ.update(init["environ"])  # the caller's environment, as IMPL would see it
+    os.environ.update({k: v for k, v in threads.items() if v is not None})
     os.environ["RTVERIFY_WORKER"] = "1"
     sys.path[:] = init["sys_path"]
     with contextlib.suppress(OSError):

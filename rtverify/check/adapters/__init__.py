@@ -22,12 +22,16 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["DEFAULT_DTYPE", "FRAMEWORKS", "HINT_MODULES", "load"]
+__all__ = ["DEFAULT_DTYPE", "FRAMEWORKS", "HINT_MODULES", "JIT_ALLOWANCE", "load"]
 
 #: The frameworks IMPL may be written in, and the precision each receives by default (the
 #: framework's own default dtype).
 DEFAULT_DTYPE = {"numpy": "float64", "torch": "float32", "jax": "float32"}
 FRAMEWORKS = tuple(DEFAULT_DTYPE)
+#: Extra seconds the first call of each new argument signature may take (JAX compiles for each
+#: new shape; torch builds its first graph). Here, not in the adapters: the checker never
+#: imports a framework.
+JIT_ALLOWANCE = {"numpy": 0.0, "torch": 5.0, "jax": 30.0}
 #: The top-level module whose presence in IMPL's module suggests each framework.
 HINT_MODULES = {"torch": "torch", "jax": "jax"}
 

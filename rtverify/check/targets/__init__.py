@@ -16,6 +16,7 @@ __all__ = ["get", "names", "targets"]
 _FAMILIES = (
     "rtverify.check.targets.gaussian",
     "rtverify.check.targets.gradients",
+    "rtverify.check.targets.autograd",
     "rtverify.check.targets.gaussian_pair",
     "rtverify.check.targets.mvn",
     "rtverify.check.targets.bernoulli",

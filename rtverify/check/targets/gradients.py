@@ -87,7 +87,7 @@ def _configs(ctx: Context) -> list[tuple[str, float, float]]:
 
 def _call(name: str, mu: float, sigma: float, eps: np.ndarray, ctx: Context) -> Call:
     tf = _tf(name)
-    m, s = (float(v) for v in ctx.cast(np.array(mu), np.array(sigma)))
+    m, s = ctx.round(mu), ctx.round(sigma)
     return Call((Fn(str(tf.expr)), Fn(str(tf.dexpr)), m, s, ctx.cast(eps)[0]))
 
 
@@ -99,7 +99,7 @@ def _judge(target: str, ctx: Context) -> list[PropertyResult]:
     for f, mu, s in configs:
         for n, calls in CALLS.items():
             eps = ctx.cast(ctx.rng(f, mu, s, n).standard_normal((calls, n)))[0]
-            mu_c, s_c = (float(v) for v in ctx.cast(np.array(mu), np.array(s)))
+            mu_c, s_c = ctx.round(mu), ctx.round(s)
             blocks.append((f, mu_c, s_c, n, eps, [_call(f, mu_c, s_c, row, ctx) for row in eps]))
     first = ctx.box.run(blocks[0][5][:1])
     results_by_block = []
