@@ -108,6 +108,37 @@ def _jensen_gap_chain() -> Chain:
     )
 
 
+def _two_point_chains() -> list[Chain]:
+    """q uniform on two latent values with importance weights a, b > 0 (so p(x) = (a + b)/2):
+    L_1, L_2 and log p(x) exactly, and both gaps as explicit non-negative numbers."""
+    a, b = sp.symbols("a b", positive=True)
+    mean = (a + b) / 2
+    l1 = (sp.log(a) + sp.log(b)) / 2
+    # two i.i.d. draws: (a, a), (a, b), (b, a), (b, b) with probability ¼ each
+    l2 = (sp.log(a) + 2 * sp.log(mean) + sp.log(b)) / 4
+    gap = sp.log(1 + (a - b) ** 2 / (4 * a * b)) / 4
+    return [
+        Chain(
+            "Two-point q, weights a, b: L_2 − L_1 ≥ 0 exactly",
+            l2 - l1,
+            (
+                Step(
+                    gap,
+                    "L_1 = ½(log a + log b), L_2 = ¼(log a + 2 log((a+b)/2) + log b)",
+                    ("a, b > 0",),
+                    prepare=_factor_logs,
+                ),
+            ),
+            text="E_q[w] = (a + b)/2 = p(x). The right side is ≥ 0, = 0 iff a = b (q ∝ p(z | x)).",
+        ),
+        Chain(
+            "Two-point q, weights a, b: log p(x) − L_2 ≥ 0 exactly",
+            sp.log(mean) - l2,
+            (Step(gap, "log p(x) = log((a + b)/2)", ("a, b > 0",), prepare=_factor_logs),),
+        ),
+    ]
+
+
 _TEXT = r"""
 The importance-weighted bound $\mathcal L_k = \mathbb E[\log \tfrac1k\sum_{i=1}^k w_i]$ with
 $w_i = p(x, z_i)/q(z_i)$, $z_i \sim q$ i.i.d., satisfies
@@ -116,7 +147,9 @@ $\mathrm{ELBO} = \mathcal L_1 \le \mathcal L_k \le \mathcal L_{k+1} \le \log p(x
 inequality steps that the derivation engine (which checks equations) does not check, stated as
 hypotheses: Jensen's inequality for the concave log, and exchangeability of i.i.d. samples.
 The two-point case of Jensen's inequality is checked as an exact identity whose right side is
-visibly non-negative.
+visibly non-negative, and so is the whole chain $\mathcal L_1 \le \mathcal L_2 \le \log p(x)$
+for a q uniform on two latent values with importance weights a, b: both gaps equal
+$\tfrac14\log(1 + (a-b)^2/4ab) \ge 0$.
 
 Scope: the unbiasedness of the weight holds for any $p(x, \cdot)$ (rules: pointwise, and the
 substitution z = μ + σε for a Gaussian q); the subset identity is checked at k = 3. The
@@ -133,7 +166,7 @@ def derivation() -> Derivation:
         title="The IWAE bounds L_k ≤ L_{k+1} ≤ log p(x)",
         summary="E_q[w] = p(x); the k-mean is the mean of (k−1)-means; Jensen's gap (the "
         "inequalities stated)",
-        chains=(*_unbiased_chains(), _subset_chain(3), _jensen_gap_chain()),
+        chains=(*_unbiased_chains(), _subset_chain(3), _jensen_gap_chain(), *_two_point_chains()),
         text=_TEXT,
         references=(
             "Burda, Y., Grosse, R. & Salakhutdinov, R. (2016). Importance Weighted "

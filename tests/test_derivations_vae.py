@@ -208,3 +208,10 @@ def test_iwae_bound_rejects_a_jensen_gap_without_its_half():
     a, b = sp.symbols("a b", positive=True)
     wrong = sp.log(1 + (a - b) ** 2 / (4 * a * b))
     _assert_rejected(_plant(d, "Jensen gap", 1, wrong), 1)
+
+
+def test_iwae_bound_rejects_a_two_point_gap_of_the_wrong_size():
+    d = iwae_bound.derivation()
+    a, b = sp.symbols("a b", positive=True)
+    wrong = sp.log(1 + (a - b) ** 2 / (4 * a * b)) / 2  # ½ where ¼ is due
+    _assert_rejected(_plant(d, "L_2 − L_1", 1, wrong), 1)
