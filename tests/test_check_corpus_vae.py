@@ -1,5 +1,6 @@
-"""`rtverify check` on the VAE corpus (tests/check_corpus/vae/): the targets gaussian-kl-pair,
-mvn-rsample, mvn-log-prob, mvn-kl and bernoulli-log-likelihood, each with correct and buggy
+"""`rtverify check` on the VAE corpus (tests/check_corpus/vae/ and the elbo/iwae files of its
+estimators/): the targets elbo, iwae, gaussian-kl-pair, mvn-rsample, mvn-log-prob, mvn-kl and
+bernoulli-log-likelihood, each with correct and buggy
 implementations written the way public code writes them (torch.distributions, hand-written VAE
 losses, BCE-with-logits).
 
@@ -20,6 +21,8 @@ from rtverify.check import api, check
 
 CORPUS = Path(__file__).resolve().parent / "check_corpus" / "vae"
 TARGETS = (
+    "elbo",
+    "iwae",
     "gaussian-kl-pair",
     "mvn-rsample",
     "mvn-log-prob",
@@ -31,7 +34,7 @@ TARGETS = (
 def _requires(path: Path) -> str | None:
     text = path.read_text(encoding="utf-8")
     for lib in ("torch", "jax"):
-        if f'REQUIRES = "{lib}"' in text:
+        if f'REQUIRES = "{lib}"' in text or f"import {lib}" in text or f"from {lib}" in text:
             return lib
     return None
 
@@ -43,8 +46,19 @@ def _meta(path: Path):
     return module
 
 
+def _paths() -> list[Path]:
+    """The closed-form corpus and the estimator files whose target is wired (elbo, iwae)."""
+    wired = [
+        p
+        for p in sorted((CORPUS / "estimators").glob("*.py"))
+        if 'TARGET = "elbo"' in p.read_text(encoding="utf-8")
+        or 'TARGET = "iwae"' in p.read_text(encoding="utf-8")
+    ]
+    return sorted(CORPUS.glob("*.py")) + wired
+
+
 def _cases():
-    for path in sorted(CORPUS.glob("*.py")):
+    for path in _paths():
         marks = [pytest.mark.torch] if _requires(path) == "torch" else []
         yield pytest.param(path, id=path.stem, marks=marks)
 
@@ -60,14 +74,15 @@ def test_vae_corpus_file_gets_the_verdict_it_deserves(path):
         f"{path}:impl",
         framework=getattr(meta, "FRAMEWORK", "numpy"),
         dtype=getattr(meta, "DTYPE", None),
-        param=meta.PARAM,
-        reduction=meta.REDUCTION,
+        param=getattr(meta, "PARAM", None),
+        reduction=getattr(meta, "REDUCTION", None),
         false_alarm=api.FALSE_ALARM,
     )
-    if meta.EXPECT is None:
+    expect = getattr(meta, "CHECK_EXPECT", meta.EXPECT)
+    if expect is None:
         assert report.ok, report.render()
         return
-    prop, words = meta.EXPECT
+    prop, words = expect
     assert not report.ok, report.render()
     matching = [f for f in report.failures if prop in f.name]
     assert matching, f"expected a failure of {prop!r}, got:\n{report.render()}"
@@ -75,7 +90,9 @@ def test_vae_corpus_file_gets_the_verdict_it_deserves(path):
 
 
 def test_vae_corpus_holds_correct_and_buggy_numpy_files_for_every_target():
-    metas = [_meta(p) for p in CORPUS.glob("*.py") if _requires(p) is None]
+    metas = [_meta(p) for p in _paths() if _requires(p) is None]
     for target in TARGETS:
-        verdicts = {m.EXPECT is None for m in metas if m.TARGET == target}
+        verdicts = {
+            getattr(m, "CHECK_EXPECT", m.EXPECT) is None for m in metas if m.TARGET == target
+        }
         assert verdicts == {True, False}, target

@@ -1,7 +1,9 @@
 """The ELBO, IWAE and gradient-estimator corpus (tests/check_corpus/vae/estimators/), run
-directly against the NumPy reference (the ``elbo``, ``iwae``, ``elbo-gradient`` and
-``iwae-gradient`` check targets are not wired yet: IMPL needs a model function, which the
-check protocol does not pass today).
+directly against the NumPy reference: unbiasedness for the exact ELBO and gradient (calibrated
+tests), per-call agreement for IWAE. (The ``elbo`` and ``iwae`` files are also run through
+``rtverify check`` in tests/test_check_corpus_vae.py; the ``elbo-gradient`` and ``iwae-gradient``
+targets are not wired: their IMPL needs a differentiable model function of z, which the check
+protocol's elementwise ``Fn`` cannot express with gradients judged against the exact ones yet.)
 
 Each file's docstring starts with "correct" or "bug", and EXPECT says what the reference shows:
 None (conforms), "biased" (a calibrated mean test rejects it), "not finite", "differs" (per call,

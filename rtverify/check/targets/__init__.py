@@ -20,6 +20,7 @@ _FAMILIES = (
     "rtverify.check.targets.gaussian_pair",
     "rtverify.check.targets.mvn",
     "rtverify.check.targets.bernoulli",
+    "rtverify.check.targets.bounds",
 )
 
 

@@ -5,6 +5,7 @@ import numpy as np
 TARGET = "elbo"
 FRAMEWORK = "numpy"
 EXPECT = "biased"
+CHECK_EXPECT = ("agrees per call", "the KL is missing its ½")  # the verdict of `rtverify check`
 
 
 def impl(log_likelihood, mu, logvar, eps):

@@ -5,6 +5,10 @@ import torch
 TARGET = "elbo"
 FRAMEWORK = "torch"
 EXPECT = "biased"
+CHECK_EXPECT = (
+    "agrees per call",
+    "samples with σ² where σ is due",
+)  # the verdict of `rtverify check`
 
 
 def impl(log_likelihood, mu, logvar, eps):
