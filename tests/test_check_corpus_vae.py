@@ -1,13 +1,14 @@
 """`rtverify check` on the VAE corpus (tests/check_corpus/vae/ and the elbo/iwae files of its
-estimators/): the targets elbo, iwae, gaussian-kl-pair, mvn-rsample, mvn-log-prob, mvn-kl and
-bernoulli-log-likelihood, each with correct and buggy
+estimators/): the targets elbo, iwae, elbo-gradient, iwae-gradient, gaussian-kl-pair,
+mvn-rsample, mvn-log-prob, mvn-kl and bernoulli-log-likelihood, each with correct and buggy
 implementations written the way public code writes them (torch.distributions, hand-written VAE
 losses, BCE-with-logits).
 
 Each file names TARGET, PARAM, REDUCTION, EXPECT (None: conforms; else (property, words): the
 check must fail that property and say those words) and optionally FRAMEWORK, DTYPE and REQUIRES
 ("torch", "jax": skipped when absent). These targets are deterministic (rounding bounds, no
-statistical test): a correct implementation conforms with certainty.
+statistical test): a correct implementation conforms with certainty; the gradient targets make
+calibrated tests, run at the suite's α (``rtverify.stats.ASSERTION_ALPHA``) and recorded.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from rtverify import stats
 from rtverify.check import api, check
 
 CORPUS = Path(__file__).resolve().parent / "check_corpus" / "vae"
+#: Targets making calibrated tests: run at the suite's α and recorded in its ledger.
+STATISTICAL = ("elbo-gradient", "iwae-gradient")
 TARGETS = (
     "elbo",
     "iwae",
@@ -47,12 +51,11 @@ def _meta(path: Path):
 
 
 def _paths() -> list[Path]:
-    """The closed-form corpus and the estimator files whose target is wired (elbo, iwae)."""
+    """The closed-form corpus and the estimator files with a CHECK_EXPECT (a wired target)."""
     wired = [
         p
         for p in sorted((CORPUS / "estimators").glob("*.py"))
-        if 'TARGET = "elbo"' in p.read_text(encoding="utf-8")
-        or 'TARGET = "iwae"' in p.read_text(encoding="utf-8")
+        if "CHECK_EXPECT" in p.read_text(encoding="utf-8")
     ]
     return sorted(CORPUS.glob("*.py")) + wired
 
@@ -69,6 +72,7 @@ def test_vae_corpus_file_gets_the_verdict_it_deserves(path):
     if lib is not None:
         pytest.importorskip(lib)
     meta = _meta(path)
+    statistical = meta.TARGET in STATISTICAL
     report = check(
         meta.TARGET,
         f"{path}:impl",
@@ -76,10 +80,13 @@ def test_vae_corpus_file_gets_the_verdict_it_deserves(path):
         dtype=getattr(meta, "DTYPE", None),
         param=getattr(meta, "PARAM", None),
         reduction=getattr(meta, "REDUCTION", None),
-        false_alarm=api.FALSE_ALARM,
+        false_alarm=stats.ASSERTION_ALPHA if statistical else api.FALSE_ALARM,
+        k=getattr(meta, "K", None),
     )
     expect = getattr(meta, "CHECK_EXPECT", meta.EXPECT)
     if expect is None:
+        if statistical:
+            stats.ledger.record(report.false_alarm)
         assert report.ok, report.render()
         return
     prop, words = expect

@@ -21,6 +21,7 @@ _FAMILIES = (
     "rtverify.check.targets.mvn",
     "rtverify.check.targets.bernoulli",
     "rtverify.check.targets.bounds",
+    "rtverify.check.targets.bound_gradients",
 )
 
 

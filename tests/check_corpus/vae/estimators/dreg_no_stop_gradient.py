@@ -7,12 +7,13 @@ from torch.distributions import Normal
 TARGET = "iwae-gradient"
 FRAMEWORK = "torch"
 EXPECT = "biased"
+CHECK_EXPECT = ("unbiased for", "biased")  # the verdict of `rtverify check`
 K = 8
 
 
-def impl(log_joint, mu, logvar):
+def impl(log_joint, mu, logvar, k=K):
     std = torch.exp(0.5 * logvar)
-    z = mu + std * torch.randn((K, *mu.shape), dtype=mu.dtype)
+    z = mu + std * torch.randn((k, *mu.shape), dtype=mu.dtype)
     log_w = log_joint(z) - Normal(mu, std).log_prob(z).sum(-1)
     w = torch.softmax(log_w, dim=0).detach()
     return (w**2 * log_w).sum()
