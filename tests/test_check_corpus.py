@@ -19,7 +19,14 @@ from rtverify.check import check, targets
 
 CORPUS = Path(__file__).resolve().parent / "check_corpus"
 #: targets whose verdict is statistical: a correct file spends false-alarm budget
-STATISTICAL = {"score-gradient", "pathwise-gradient", "rsample", "gradient-estimator"}
+STATISTICAL = {
+    "score-gradient",
+    "pathwise-gradient",
+    "rsample",
+    "gradient-estimator",
+    "elbo-gradient",
+    "iwae-gradient",
+}
 #: statistical files checked in the default run (the others are marked slow)
 DEFAULT_STATISTICAL = {
     "score_textbook.py",

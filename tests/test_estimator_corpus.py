@@ -1,11 +1,11 @@
 """The ELBO, IWAE and gradient-estimator corpus (tests/check_corpus/vae/estimators/), run
 directly against the NumPy reference: unbiasedness for the exact ELBO and gradient (calibrated
-tests), per-call agreement for IWAE. (The ``elbo`` and ``iwae`` files are also run through
-``rtverify check`` in tests/test_check_corpus_vae.py; the ``elbo-gradient`` and ``iwae-gradient``
-targets are not wired: their IMPL needs a differentiable model function of z, which the check
-protocol's elementwise ``Fn`` cannot express with gradients judged against the exact ones yet.)
+tests), per-call agreement for IWAE. (Every file also runs through ``rtverify check`` —
+targets elbo, iwae, elbo-gradient, iwae-gradient — in tests/test_check_corpus.py, which reads
+EXPECT.)
 
-Each file's docstring starts with "correct" or "bug", and EXPECT says what the reference shows:
+Each file's docstring starts with "correct" or "bug", and REFERENCE_EXPECT says what the
+reference shows (EXPECT is the verdict of ``rtverify check``, for tests/test_check_corpus.py):
 None (conforms), "biased" (a calibrated mean test rejects it), "not finite", "differs" (per call,
 on the same ε). Model: linear-Gaussian, K = 2 latents, prior N(0, I), one data point replicated
 over the batch (every batch row is an independent replicate); IWAE per-call checks use a
@@ -103,13 +103,13 @@ def test_elbo_corpus_file_is_unbiased_for_the_exact_elbo_or_rejected(path):
     values = lib.numpy(meta.impl(lib.log_likelihood(), *(lib.array(a) for a in (mu, lv, eps))))
     exact = elbo_exact(_model(), X0, GaussianQ.diag(MU0, LV0))
     outcome = stats.mean_test(values, exact, what=f"{path.stem} mean")
-    if meta.EXPECT is None:
+    if meta.REFERENCE_EXPECT is None:
         outcome.check()
         ll = _Lib("numpy").log_likelihood()
         forms = [elbo_estimate(ll, mu[:50], lv[:50], eps[:50], kl=k) for k in ("analytic", "mc")]
         assert any(np.allclose(values[:50], f, rtol=1e-10, atol=1e-10) for f in forms)
     else:
-        assert meta.EXPECT == "biased" and not outcome.passed, outcome
+        assert meta.REFERENCE_EXPECT == "biased" and not outcome.passed, outcome
 
 
 @pytest.mark.parametrize("path", list(_files("iwae")))
@@ -122,11 +122,11 @@ def test_iwae_corpus_file_agrees_per_call_with_log_weights_spread_over_1e3(path)
         eps = gen.standard_normal((k, 50, 2))
         got = lib.numpy(meta.impl(lib.spread_log_joint(), *(lib.array(a) for a in (mu, lv, eps))))
         ref = iwae_estimate(_Lib("numpy").spread_log_joint(), mu, lv, eps)
-        if meta.EXPECT is None:
+        if meta.REFERENCE_EXPECT is None:
             np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-9)
-        elif meta.EXPECT == "not finite" and k > 1:
+        elif meta.REFERENCE_EXPECT == "not finite" and k > 1:
             assert not np.all(np.isfinite(got))
-        elif meta.EXPECT == "differs":
+        elif meta.REFERENCE_EXPECT == "differs":
             assert np.all(np.isfinite(got)) and (k == 1 or not np.allclose(got, ref, rtol=1e-6))
 
 
@@ -150,7 +150,7 @@ def test_elbo_gradient_corpus_file_is_unbiased_for_the_exact_gradient_or_rejecte
         for g, e, name in ((g_mu, exact[0], "∇μ"), (g_lv, exact[1], "∇logvar"))
         for d in range(2)
     ]
-    if meta.EXPECT is None:
+    if meta.REFERENCE_EXPECT is None:
         for outcome in outcomes:
             outcome.check()
     else:
@@ -181,7 +181,7 @@ def test_iwae_gradient_corpus_file_has_the_reference_estimators_mean_or_is_rejec
                 got[:, d].std() / math.sqrt(len(got)), want[:, d].std() / math.sqrt(len(want))
             )
             rejected.append(abs(got[:, d].mean() - want[:, d].mean()) / se > crit)
-    if meta.EXPECT is None:
+    if meta.REFERENCE_EXPECT is None:
         for _ in rejected:
             stats.ledger.record(stats.ASSERTION_ALPHA)
         assert not any(rejected), rejected
@@ -197,5 +197,5 @@ def test_every_estimator_corpus_file_says_correct_or_bug_and_every_target_has_bo
         assert doc.startswith(("correct:", "bug:")), path.name
         if meta is not None:
             seen.setdefault(meta.TARGET, set()).add(doc.startswith("correct"))
-            assert (meta.EXPECT is None) == doc.startswith("correct"), path.name
+            assert (meta.REFERENCE_EXPECT is None) == doc.startswith("correct"), path.name
     assert all(v == {True, False} for v in seen.values()), seen
