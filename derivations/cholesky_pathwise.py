@@ -123,6 +123,10 @@ def derivation() -> Derivation:
         summary="∇_L E f(μ + Lε) = tril E[∇f(z) εᵀ] (instance D = 2)",
         chains=tuple(chains),
         text=_TEXT,
+        scope=(
+            "instance D = 2: any differentiable f under stated hypotheses (Leibniz); closed form "
+            "for f(z) = exp(aᵀz)"
+        ),
         references=(
             "Kingma, D. P. & Welling, M. (2019). An Introduction to Variational Autoencoders. "
             "Foundations and Trends in Machine Learning 12(4), Sec. 2.5.2 (full-covariance "

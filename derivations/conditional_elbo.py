@@ -109,6 +109,10 @@ def derivation() -> Derivation:
             "checks the same on `rtverify.models.ConditionalLinearGaussian` "
             "(`rtverify.elbo.conditional_elbo`)."
         ),
+        scope=(
+            "the conjugate instance p(z | c) = N(kc, s₀²), p(x | z, c) = N(z + vc, s²), q = N(μ, "
+            "σ²), every parameter symbolic"
+        ),
         references=(
             "M. Bahng, Variational Autoencoders (lecture notes, source 001), Definition 4.1, "
             "eq. (47).",

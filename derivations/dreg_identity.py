@@ -173,6 +173,10 @@ def derivation() -> Derivation:
         summary="E[Σ_i w̃_i ∇_φ log w_i] = E[Σ_i w̃_i² ℓ′(z_i) ∂z_i/∂φ]; score to path",
         chains=tuple(chains),
         text=_TEXT,
+        scope=(
+            "one-dimensional latent, any differentiable log-weight ℓ under stated hypotheses; "
+            "score to path per sample with the others fixed; assembly at K = 2"
+        ),
         references=(
             "Tucker, G., Lawson, D., Gu, S. & Maddison, C. J. (2019). Doubly Reparameterized "
             "Gradient Estimators for Monte Carlo Objectives. ICLR, eq. (5)-(8).",

@@ -179,6 +179,11 @@ def derivation() -> Derivation:
         "parameterization; full covariance as a sum of non-negative terms",
         chains=tuple(chains),
         text=_TEXT,
+        scope=(
+            "diagonal: instance D = 3 (the coordinates separate, so the same computation holds "
+            "for any D); the four parameterizations: general; full covariance, cancellation-free "
+            "form: instances k = 2, 3"
+        ),
         references=(
             "Kingma, D. P. & Welling, M. (2014). Auto-Encoding Variational Bayes. ICLR, App. B.",
             "Sønderby, C. K. et al. (2016). Ladder Variational Autoencoders. NeurIPS (a learned "

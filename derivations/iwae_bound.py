@@ -168,6 +168,11 @@ def derivation() -> Derivation:
         "inequalities stated)",
         chains=(*_unbiased_chains(), _subset_chain(3), _jensen_gap_chain(), *_two_point_chains()),
         text=_TEXT,
+        scope=(
+            "the equalities only: E_q[w] = p(x) for any p; the subset identity at k = 3; the two-"
+            "point Jensen gap; L₁ ≤ L₂ ≤ log p(x) for a two-point q. Jensen and exchangeability "
+            "for general k are stated, not checked"
+        ),
         references=(
             "Burda, Y., Grosse, R. & Salakhutdinov, R. (2016). Importance Weighted "
             "Autoencoders. ICLR, Theorem 1 and its proof (App. A).",

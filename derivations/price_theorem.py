@@ -122,6 +122,10 @@ def derivation() -> Derivation:
         summary="∂μ E f = E f′, ∂_{σ²} E f = ½ E f″ for z ∼ N(μ, σ²) (one dimension)",
         chains=tuple(chains),
         text=_TEXT,
+        scope=(
+            "one dimension: any (twice) differentiable f under stated hypotheses; closed forms "
+            "for a quartic, exp, sin, cos; the multivariate forms are not checked"
+        ),
         references=(
             "Bonnet, G. (1964). Transformations des signaux aléatoires à travers les systèmes "
             "non linéaires sans mémoire. Annales des Télécommunications 19, 203-220.",

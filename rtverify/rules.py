@@ -3,10 +3,13 @@
 A rule is used where ``simplify(lhs - rhs) == 0`` is the wrong tool: a step about an integral of
 an *undefined* function ``f`` (which SymPy cannot integrate), or a step whose validity rests on
 a structural condition (the integration limits must not depend on the parameter). Each rule
-returns a :class:`~rtverify.derivation.Check` with status ``rule`` when every machine-checkable
-condition holds, ``failed`` (with the reason) otherwise. Conditions that are not decidable by
-machine -- domination of the derivative by an integrable function, decay at infinity -- are
-stated in the step's ``conditions`` and are not claimed to be checked.
+returns a :class:`~rtverify.derivation.Check`: ``failed`` (with the reason) when a
+machine-checkable condition does not hold; otherwise ``hypotheses`` -- *holds under stated
+hypotheses* -- when analytic conditions remain that no machine checked (domination of the
+derivative by an integrable function, decay at infinity; they are stated in the step's
+``conditions``), or ``proved`` when the rule leaves nothing unchecked (equal integrands, an
+affine change of variables). A rule alone decides only steps about an abstract ``f``: the
+engine evaluates both sides of a step about a concrete integrand whatever the rule says.
 
 - :func:`leibniz` -- differentiation under the integral sign (Leibniz rule),
   ``d/dθ ∫ F(x, θ) dx = ∫ ∂F/∂θ dx`` (notes eq. (30)-(31); Kingma & Welling 2014, Sec. 2.4).
@@ -20,19 +23,53 @@ stated in the step's ``conditions`` and are not claimed to be checked.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from rtverify.derivation import Check, Rule, Status
 
 __all__ = ["integration_by_parts", "leibniz", "pointwise", "substitution"]
 
-#: Functions at which an integrand is not differentiable; the Leibniz rule refuses them.
-_NON_SMOOTH = (sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min, sp.floor, sp.ceiling)
+
+def _parameter_domain(parameter: sp.Symbol) -> sp.Set:
+    if parameter.is_positive:
+        return sp.Interval.open(0, sp.oo)
+    if parameter.is_nonnegative:
+        return sp.Interval(0, sp.oo)
+    return sp.S.Reals
+
+
+def _discontinuity(function: sp.Expr, parameter: sp.Symbol) -> str | None:
+    """Why ``function`` may fail to be continuous in ``parameter`` (every other symbol, the
+    integration variables included, held at a generic value), or None when SymPy shows it is
+    continuous on the parameter's whole domain. Undefined functions ``f`` are replaced by
+    generic constants: their continuity is a stated hypothesis, the rest is checked."""
+    from sympy.calculus.util import continuous_domain
+
+    generic = {a: sp.Dummy("f_value", real=True) for a in function.atoms(AppliedUndef)}
+    concrete = function.xreplace(generic)
+    domain = _parameter_domain(parameter)
+    try:
+        continuous = continuous_domain(concrete, parameter, domain)
+    except (NotImplementedError, ValueError, TypeError) as exc:
+        return f"SymPy cannot show that the integrand is continuous in {parameter} ({exc})"
+    if continuous != domain:
+        gaps = domain - continuous
+        return f"integrand is not continuous in {parameter}: it jumps or blows up on {gaps}"
+    return None
 
 
 def _zero(expr: sp.Expr) -> bool:
     """Whether ``expr`` simplifies to 0 (derivatives of undefined functions included)."""
     expr = sp.sympify(expr).doit()
     return expr == 0 or sp.simplify(expr) == 0 or sp.simplify(sp.expand(expr)) == 0
+
+
+def _vanishes(expr: sp.Expr, var: sp.Symbol, end: sp.Expr) -> bool:
+    """Whether SymPy shows ``expr → 0`` as ``var → end`` (False when it cannot tell)."""
+    try:
+        return sp.limit(expr, var, end) == 0
+    except (NotImplementedError, ValueError, TypeError):
+        return False
 
 
 def _fail(method: str, why: str) -> Check:
@@ -45,10 +82,12 @@ def leibniz(parameter: sp.Symbol) -> Rule:
     Proves ``Derivative(Integral(F, *limits), θ) = Integral(G, *limits)`` after checking by
     machine that (1) the left side is a first derivative in θ of an integral, (2) no integration
     limit depends on θ (so no boundary terms arise), (3) the right side integrates over exactly
-    the same limits, (4) ``G = ∂F/∂θ`` (simplify), and (5) ``F`` contains no non-smooth
-    function (Abs, sign, Heaviside, Piecewise, Max, Min, floor, ceiling) whose derivative would
-    be singular. Domination of ``∂F/∂θ`` by an integrable function, uniformly for θ near its
-    value, is the remaining (stated, unchecked) condition.
+    the same limits, (4) ``G = ∂F/∂θ`` (simplify), and (5) for every value of the integration
+    variables, ``F`` is continuous in θ on θ's whole domain (SymPy's ``continuous_domain``; a
+    jump such as atan(1/z) at z = 0, with z depending on θ, is rejected, and so is an integrand
+    whose continuity SymPy cannot show). Status ``hypotheses``: absolute continuity in θ and
+    domination of ``∂F/∂θ`` by an integrable function uniformly for θ near its value -- and,
+    for an undefined ``f``, its differentiability -- are stated, not checked.
     """
     method = f"rule: Leibniz (differentiate under the integral in {parameter})"
 
@@ -76,17 +115,19 @@ def leibniz(parameter: sp.Symbol) -> Rule:
             return _fail(
                 method, f"limits differ: {integral.limits} on the left, {rhs.limits} on the right"
             )
-        rough = [f for f in _NON_SMOOTH if integral.function.has(f)]
-        if rough:
-            names = ", ".join(f.__name__ for f in rough)
-            return _fail(method, f"integrand is not smooth in {parameter} (contains {names})")
         if not _zero(sp.diff(integral.function, parameter) - rhs.function):
             return _fail(
                 method, f"right integrand is not the {parameter}-derivative of the left integrand"
             )
+        jump = _discontinuity(integral.function, parameter)
+        if jump is not None:
+            return _fail(method, jump)
         limits = "; ".join(f"{v} ∈ [{lo}, {hi}]" for v, lo, hi in integral.limits)
         return Check(
-            Status.RULE, method, f"checked: limits {limits} free of {parameter}; integrands match"
+            Status.HYPOTHESES,
+            method,
+            f"checked: limits {limits} free of {parameter}; integrands match; integrand "
+            f"continuous in {parameter}",
         )
 
     return rule
@@ -96,7 +137,8 @@ def pointwise(why: str = "integrands equal pointwise") -> Rule:
     """``∫ A = ∫ B`` over identical limits because ``simplify(A - B) == 0``.
 
     Used for integrals of an undefined ``f`` that SymPy cannot evaluate; the identity is proved
-    for the integrand at every point, which is stronger than equality of the integrals.
+    for the integrand at every point, which is stronger than equality of the integrals (one
+    side exists exactly when the other does). Status ``proved``: nothing is left unchecked.
     """
     method = f"rule: {why}"
 
@@ -107,7 +149,7 @@ def pointwise(why: str = "integrands equal pointwise") -> Rule:
             return _fail(method, f"limits differ: {lhs.limits} vs {rhs.limits}")
         if not _zero(lhs.function - rhs.function):
             return _fail(method, "integrands differ")
-        return Check(Status.RULE, method, "checked: same limits; simplify(A - B) == 0")
+        return Check(Status.PROVED, method, "checked: same limits; simplify(A - B) == 0")
 
     return rule
 
@@ -117,8 +159,9 @@ def substitution(old: sp.Symbol, new: sp.Symbol, g: sp.Expr) -> Rule:
 
     Proves ``∫_ℝ F(old) d old = ∫_ℝ G(new) d new`` after checking by machine that both
     integrals run over (−∞, ∞), that ``g' > 0`` follows from the symbols' assumptions (so ``g``
-    maps ℝ onto ℝ increasingly when ``g`` is affine, which is also checked), and that
-    ``G = F(g) · g'`` (simplify).
+    maps ℝ onto ℝ increasingly when ``g`` is affine, which is also checked: the slope is free
+    of ``new``), and that ``G = F(g) · g'`` (simplify). Status ``proved``: an affine change of
+    variables holds for every Lebesgue integral (one side exists exactly when the other does).
     """
     method = f"rule: substitution {old} = {g}"
 
@@ -133,7 +176,7 @@ def substitution(old: sp.Symbol, new: sp.Symbol, g: sp.Expr) -> Rule:
             return _fail(method, f"{old} = {g} is not affine with positive slope in {new}")
         if not _zero(lhs.function.subs(old, g) * slope - rhs.function):
             return _fail(method, f"integrand is not F({g}) * {slope}")
-        return Check(Status.RULE, method, f"checked: affine, slope {slope} > 0; ℝ onto ℝ")
+        return Check(Status.PROVED, method, f"checked: affine, slope {slope} > 0; ℝ onto ℝ")
 
     return rule
 
@@ -143,9 +186,11 @@ def integration_by_parts(var: sp.Symbol, u: sp.Expr, v: sp.Expr) -> Rule:
 
     Checks by machine that both sides integrate over ``var`` on (−∞, ∞), that the left
     integrand is ``u · v′`` and the right one ``−u′ · v`` (simplify; ``u`` may contain an
-    undefined function), and that ``v → 0`` at ±∞ (SymPy limits). That ``u v → 0`` -- ``u``
-    grows slower than ``1/v``, e.g. polynomially against a Gaussian ``v`` -- is the remaining,
-    stated condition: the boundary term is then 0.
+    undefined function), that ``v → 0`` at ±∞ (SymPy limits), and, when ``u`` is concrete,
+    that ``u v → 0`` at ±∞. Status ``hypotheses``: that ``u v′`` and ``u′ v`` are integrable
+    and (for an undefined ``u``) that ``u v → 0`` are stated, not checked -- a growth
+    condition alone is not enough: ``u = e^{z²/2}/(1 + z²)`` against a Gaussian ``v`` meets
+    "slower than 1/v" yet ``∫ |u v′| = ∞``. The engine evaluates both sides of a concrete step.
     """
     method = f"rule: integration by parts in {var}"
 
@@ -159,8 +204,14 @@ def integration_by_parts(var: sp.Symbol, u: sp.Expr, v: sp.Expr) -> Rule:
             return _fail(method, "left integrand is not u · v′")
         if not _zero(rhs.function + sp.diff(u, var) * v):
             return _fail(method, "right integrand is not −u′ · v")
-        if any(sp.limit(v, var, end) != 0 for end in (sp.oo, -sp.oo)):
+        if not all(_vanishes(v, var, end) for end in (sp.oo, -sp.oo)):
             return _fail(method, f"v = {v} does not vanish at ±∞")
-        return Check(Status.RULE, method, "checked: limits, u·v′ and −u′·v, v → 0 at ±∞")
+        concrete = not u.atoms(AppliedUndef)
+        if concrete and not all(_vanishes(u * v, var, end) for end in (sp.oo, -sp.oo)):
+            return _fail(method, f"SymPy cannot show that u·v → 0 at ±∞ (u = {u}, v = {v})")
+        boundary = "u·v → 0" if concrete else "v → 0"
+        return Check(
+            Status.HYPOTHESES, method, f"checked: limits, u·v′ and −u′·v, {boundary} at ±∞"
+        )
 
     return rule

@@ -15,6 +15,7 @@ failure are printed; under ``ci``/``dev`` the session fails if the count exceeds
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -44,7 +45,12 @@ def derivation_reports():
 
 
 def pytest_report_header(config):
+    import rtverify
+
+    here = Path(rtverify.__file__).resolve().parent
+    copy = "the working tree" if here.parent == Path(config.rootpath).resolve() else "installed"
     return (
+        f"rtverify {rtverify.__version__} under test: {here} ({copy})\n"
         f"hypothesis profile: {PROFILE}; statistical budget: ≤ {stats.MAX_ASSERTIONS} "
         f"assertions at alpha = {stats.ASSERTION_ALPHA:.0e} "
         f"(P(false failure) ≤ {stats.SUITE_FALSE_FAILURE_BUDGET:.0e})"

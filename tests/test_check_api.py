@@ -69,8 +69,9 @@ def test_assert_conforms_is_one_line_in_a_test_suite():
 
 def test_the_pytest_fixture_checks_in_one_line(rtverify_conforms):
     rtverify_conforms("reparam-sample", sample_ok)
-    with pytest.raises(AssertionError, match="uses σ² where σ is due"):
+    with pytest.raises(pytest.fail.Exception, match="uses σ² where σ is due") as info:
         rtverify_conforms("reparam-sample", sample_var_for_std)
+    assert str(info.value).startswith("reparam-sample ") and "DOES NOT CONFORM" in str(info.value)
 
 
 def test_same_seed_gives_the_same_verdict_and_counterexample_and_another_seed_other_inputs():

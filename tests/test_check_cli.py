@@ -158,3 +158,33 @@ def test_not_judged_exits_three():
     impls = Path(__file__).resolve().parent / "check_impls"
     proc = _console("gaussian-kl", f"{impls}/hostile.py:three_ms_per_call", "--budget", "0.02")
     assert proc.returncode == 3 and b"NOT JUDGED" in proc.stdout, proc.stdout
+
+
+def test_an_internal_error_exits_one_with_one_line_never_zero(capsys, monkeypatch):
+    import rtverify.check.core as core
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug of rtverify's own")
+
+    monkeypatch.setattr(core, "run_check", broken)
+    code, out, err = _run(capsys, "gaussian-kl", f"{CORPUS}/kl_naive.py:impl")
+    assert code == 1 and out == "" and "internal error" in err and "Traceback" not in err
+
+
+def test_json_is_identical_across_runs_apart_from_the_timing_field():
+    runs = []
+    for _ in range(2):
+        proc = _console("gaussian-kl", f"{CORPUS}/kl_missing_half.py:impl", "--json", "--seed", "3")
+        report = json.loads(proc.stdout)
+        report.pop("seconds")
+        runs.append(report)
+    assert runs[0] == runs[1] and runs[0]["exit_code"] == 1
+
+
+def test_surrogate_characters_in_impl_messages_survive_to_the_terminal(tmp_path):
+    (tmp_path / "odd.py").write_text(
+        "def impl(mu, logvar):\n    raise ValueError('bad byte \\udcff here')\n"
+    )
+    proc = _console("gaussian-kl", f"{tmp_path}/odd.py:impl")
+    assert proc.returncode == 1 and b"Traceback" not in proc.stderr, proc.stderr
+    assert b"bad byte" in proc.stdout

@@ -19,14 +19,7 @@ from rtverify.check import check, targets
 
 CORPUS = Path(__file__).resolve().parent / "check_corpus"
 #: targets whose verdict is statistical: a correct file spends false-alarm budget
-STATISTICAL = {
-    "score-gradient",
-    "pathwise-gradient",
-    "rsample",
-    "gradient-estimator",
-    "elbo-gradient",
-    "iwae-gradient",
-}
+STATISTICAL = {t.name for t in targets.targets().values() if t.statistical}
 #: statistical files checked in the default run (the others are marked slow)
 DEFAULT_STATISTICAL = {
     "score_textbook.py",
@@ -86,6 +79,8 @@ def test_corpus_file_gets_the_verdict_it_deserves(path):
     if m["EXPECT"] is None:
         if statistical:
             stats.ledger.record(report.false_alarm)
+        if m.get("NOT_JUDGED_OK") and report.verdict == "NOT JUDGED":
+            return  # heavy tails: declining is an honest verdict, "biased" would not be
         assert report.ok, report.render()
         return
     prop, words = m["EXPECT"]

@@ -56,3 +56,61 @@ def test_the_committed_figure_is_byte_for_byte_what_the_command_writes(tmp_path)
 
     fresh = plot_study(run_study(), tmp_path / "variance.svg")
     assert fresh.read_bytes() == FIGURE.read_bytes(), f"{FIGURE} is stale; {FIGURE_FIX}"
+
+
+# --- the committed pages read well on GitHub ------------------------------------------------
+
+ROOT = DOCS.parents[1]
+MARKDOWN = sorted((ROOT / "docs").rglob("*.md"))
+
+
+def _displays() -> list[tuple[str, str]]:
+    import re
+
+    return [
+        (path.name, m.group(1))
+        for path in MARKDOWN
+        for m in re.finditer(r"\$\$(.*?)\$\$", path.read_text(encoding="utf-8"), re.DOTALL)
+    ]
+
+
+def test_no_display_formula_is_wider_than_a_page():
+    """Bound: WIDTH_LIMIT_EM (44 em, ≈ 800 px at GitHub's formula size) by the estimate of
+    ``rtverify.display.tex_width``; MathJax 3 measured these displays at 0.91-1.12 × the
+    estimate (widest 43.8 em) when the bound was set."""
+    from rtverify.display import WIDTH_LIMIT_EM, tex_width
+
+    displays = _displays()
+    assert len(displays) > 50
+    too_wide = [
+        (page, round(tex_width(tex))) for page, tex in displays if tex_width(tex) > WIDTH_LIMIT_EM
+    ]
+    assert not too_wide, f"displays wider than {WIDTH_LIMIT_EM} em: {too_wide}"
+
+
+def test_headings_contain_no_python_syntax():
+    import re
+
+    for path in MARKDOWN:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                assert not re.search(r"\*\*|\w\*\w|\b[a-z]_\d", line), f"{path.name}: {line}"
+
+
+def test_the_checked_column_is_in_words():
+    import re
+
+    for path in (ROOT / "docs" / "derivations").glob("*.md"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if re.match(r"\| \(\d+\) \|", line):
+                checked = line.rstrip(" |").rsplit(" | ", 1)[1]
+                assert not re.search(r"\boo\b|\w\*\w|\b(epsilon|sigma|mu)\b", checked), line
+
+
+def test_no_index_artefacts_and_no_paths_outside_the_repository():
+    import re
+
+    for path in [*MARKDOWN, ROOT / "README.md"]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"_\{\d+\(\d+\)\}", text), path.name
+        assert "shared/seeds" not in text and "../shared" not in text, path.name

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+import time
+
 import sympy as sp
 
+from rtverify import _engine
 from rtverify.derivation import (
     NUMERIC_TIMEOUT,
     Chain,
@@ -116,15 +120,26 @@ def test_trig_with_frequency_other_than_one_is_proved_after_rewrite():
     assert check.status is Status.PROVED
 
 
-def test_an_explicit_rule_decides_the_step_and_can_reject_it():
+def test_an_explicit_rule_decides_a_step_about_an_abstract_f_and_can_reject_it():
+    f = sp.Function("f")
+
     def same_integrand(lhs, rhs):
         ok = sp.simplify(lhs.function - rhs.function) == 0
-        return Check(Status.RULE if ok else Status.FAILED, "rule: same integrand")
+        return Check(Status.HYPOTHESES if ok else Status.FAILED, "rule: same integrand")
 
-    good = check_equation(_expect(x), _expect(x), rule=same_integrand)
-    bad = check_equation(_expect(x), _expect(2 * x), rule=same_integrand)
-    assert good.status is Status.RULE
+    good = check_equation(_expect(f(x)), _expect(f(x) * (1 + x) - x * f(x)), rule=same_integrand)
+    bad = check_equation(_expect(f(x)), _expect(2 * f(x)), rule=same_integrand)
+    assert good.status is Status.HYPOTHESES
     assert bad.status is Status.FAILED
+
+
+def test_a_rule_cannot_certify_a_false_step_about_a_concrete_integrand():
+    def says_yes(lhs, rhs):
+        return Check(Status.PROVED, "rule: trust me")
+
+    check = check_equation(_expect(x**2), sp.Integer(2), rule=says_yes)
+    assert check.status is Status.FAILED
+    assert "lhs = 1" in check.detail and "rhs = 2" in check.detail
 
 
 def test_checks_are_reproducible():
@@ -155,3 +170,77 @@ def test_a_false_step_on_a_two_dimensional_integral_is_refuted_from_the_closed_f
 def test_refute_finds_a_counterexample_without_trying_a_proof():
     assert refute(_expect(x**2), sp.Integer(2)).status is Status.FAILED
     assert refute(_expect(x**2), sp.Integer(1)).status is Status.NUMERIC  # no counterexample
+
+
+# ---- time bounds that cannot be missed -------------------------------------------------------
+
+
+def _stuck(*_):
+    """Never return, with SIGALRM blocked: like SymPy deep inside Risch, where an alarm handler
+    never ran (issue 14). Only killing the process ends it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    while True:
+        time.sleep(0.05)
+
+
+def test_a_step_stuck_in_sympy_is_killed_at_its_deadline_and_falls_back_to_numeric():
+    started = time.monotonic()
+    check = check_equation(x**2, x * x + 0, prepare=_stuck, timeout=1.0)
+    assert check.status is Status.NUMERIC
+    assert "did not decide within 1 s" in check.detail
+    assert time.monotonic() - started < 30
+
+
+def test_a_rule_stuck_forever_is_killed_and_the_step_is_undecided():
+    started = time.monotonic()
+    check = check_equation(_expect(x), sp.Integer(0), rule=_stuck, timeout=1.0)
+    assert check.status is Status.UNDECIDED
+    assert "killed" in check.detail
+    assert time.monotonic() - started < 30
+
+
+class _Stuck(sp.Function):
+    """A function whose numeric value never comes (evalf blocks, SIGALRM blocked)."""
+
+    def _eval_evalf(self, prec):
+        _stuck()
+
+
+def test_a_numeric_fallback_stuck_forever_is_killed_and_the_step_is_undecided(monkeypatch):
+    monkeypatch.setattr(_engine, "NUMERIC_TIMEOUT", 1.0)
+    check = refute(_Stuck(x), x)
+    assert check.status is Status.UNDECIDED
+    assert "did not finish within 1 s" in check.detail
+
+
+def test_the_steps_after_a_killed_one_are_still_checked():
+    report = Derivation(
+        "stuck",
+        "stuck",
+        "a stuck step between two true ones",
+        (
+            Chain(
+                "three steps",
+                x**2,
+                (
+                    Step(x * x, "true"),
+                    Step(x * x, "stuck", rule=_stuck),
+                    Step(x**3 / x, "true again"),
+                ),
+            ),
+        ),
+    ).verify(timeout=1.0)
+    statuses = [c.status for c in report.checks[0]]
+    assert statuses == [Status.PROVED, Status.UNDECIDED, Status.PROVED]
+    assert not report.ok
+
+
+def test_an_undecided_step_makes_the_derivation_fail():
+    assert not Status.UNDECIDED.holds
+
+
+def test_the_former_rule_status_is_an_alias_of_holds_under_stated_hypotheses():
+    # scripts written against the old name keep working, and mean no more than they checked
+    assert Status.RULE is Status.HYPOTHESES
+    assert Status.HYPOTHESES.words == "holds under stated hypotheses"
+    assert [s.value for s in Status] == ["proved", "hypotheses", "numeric", "failed", "undecided"]

@@ -239,9 +239,11 @@ def test_the_elbo_identity_without_the_kl_fails_at_a_point():
     """Planted bug: log p(x) = ELBO (the KL dropped) is false; shown at exact rational values
     (the engine's numeric fallback would find the same counterexample)."""
     d = elbo_identity.derivation()
-    elbo_closed = d.chains[0].steps[-1].rhs
-    log_evidence = d.chains[2].steps[-1].rhs
-    identity = d.chains[2].start - log_evidence
+    chains = {c.title.split(" (")[0]: c for c in d.chains}
+    elbo_closed = chains["The ELBO in closed form"].steps[-1].rhs
+    identity_chain = chains["log p(x) = ELBO(q) + KL(q ‖ p(z | x))"]
+    log_evidence = identity_chain.steps[-1].rhs
+    identity = identity_chain.start - log_evidence
     point = {
         sym: sp.Rational(3, 4) + i / sp.Integer(7)
         for i, sym in enumerate(sorted(identity.free_symbols | elbo_closed.free_symbols, key=str))

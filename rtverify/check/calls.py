@@ -16,16 +16,31 @@ import numpy as np
 __all__ = ["Call", "CallResult", "Fn", "Noise"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Fn:
-    """An elementwise function of ``z`` given to IMPL, built in IMPL's framework.
+    """A function of ``z`` given to IMPL, built in IMPL's framework.
 
-    ``code`` is an expression in ``z`` over ``exp, log, sin, cos, tanh, sqrt, abs`` (e.g.
-    ``"sin(z)"``, ``"exp(-z**2 / 2)"``); the adapter evaluates it with the framework's functions,
-    so the function is differentiable by the framework's autograd.
+    ``code`` is an expression in ``z`` over ``exp, log, sin, cos, tanh, sqrt, abs, square,
+    softplus, log_sigmoid`` (elementwise), ``sum_last(a)`` (sum over the last axis) and
+    ``matvec(W, z)`` (z @ Wᵀ for z of shape (…, D) and W of shape (P, D)), and over the named
+    NumPy arrays of ``constants`` (sent in the check's dtype) — e.g. ``"sin(z)"``, or a
+    model's log-likelihood ``"-0.5 * sum_last(square(x - matvec(W, z))) + c"`` with x, W, c
+    constants. The adapter evaluates it with the framework's operations, so the function is
+    differentiable by the framework's autograd.
     """
 
     code: str
+    constants: tuple[tuple[str, np.ndarray], ...] = ()
+
+    def _key(self) -> tuple:
+        arrays = tuple((n, a.dtype.str, a.shape, a.tobytes()) for n, a in self.constants)
+        return (self.code, arrays)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fn) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
 
 @dataclass(frozen=True)

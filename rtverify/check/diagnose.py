@@ -29,8 +29,8 @@ def _misreadings(param: str, value: Callable[[str], np.ndarray]) -> list[Mistake
     for other in gaussian.PARAMETERIZATIONS:
         if other != param:
             text = (
-                f"uses {SYMBOL[param]} where {SYMBOL[other]} is due "
-                f"(reads the {param} argument as {other})"
+                f"uses {SYMBOL[param]} where {SYMBOL[other]} is due: IMPL reads its variance "
+                f"argument as {other} (did you mean --param {other}?)"
             )
             out.append((text, lambda o=other: value(o)))
     return out
@@ -155,12 +155,10 @@ def describe_error(got: np.ndarray, ref: np.ndarray, dtype: str, given: str = "f
     with np.errstate(all="ignore"):
         rel = float(np.max(np.abs(got - ref) / np.maximum(np.abs(ref), 1e-300)))
     where = f" (relative error {rel:.1e}, far above {given} rounding)"
-    if dtype in ("float16", "bfloat16") or (given == "float32" and 1e-4 < rel < 1e-1):
-        return (
-            f"half precision somewhere{where}"
-            if dtype not in ("float16", "bfloat16")
-            else (f"computed in {dtype}{where}")
-        )
+    if dtype in ("float16", "bfloat16"):
+        return f"computed in {dtype}{where}"
+    if given == "float32" and 1e-4 < rel < 1e-1:
+        return f"half precision (float16 or bfloat16) somewhere?{where}"
     if given == "float64" and dtype == "float32":
         return f"computed in float32{where}"
     if given == "float64" and 1e-9 < rel < 1e-5:

@@ -62,7 +62,7 @@ def run_isolated(target: str, impl: Any, options: Any) -> Any:
             if not _judge or _judge[0][0].poll() is not None:
                 _stop()
                 _judge.append(_start())
-            process, sock = _judge[0]
+            sock = _judge[0][1]
             try:
                 wire.send(sock, request)
                 status, payload = wire.recv(sock)

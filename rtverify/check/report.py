@@ -177,6 +177,7 @@ class Report:
     def raise_if_failed(self) -> Report:
         """Raise :class:`CheckFailed` (an ``AssertionError``) with the report unless IMPL
         conforms (a check that could not be judged raises too)."""
+        __tracebackhide__ = True  # pytest shows the report, not this frame
         if not self.ok:
             raise CheckFailed(self.summary() + "\n" + self.render())
         return self

@@ -10,12 +10,13 @@ dtype's rounding constants, the false-alarm budget — and gets back the propert
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from rtverify.check.report import PropertyResult, Report
+from rtverify.check.calls import CallResult
+from rtverify.check.report import FAIL, PASS, PropertyResult, Report
 from rtverify.check.sandbox import Sandbox
 
 __all__ = ["PARAMS", "REDUCTIONS", "Context", "Target"]
@@ -42,11 +43,24 @@ class Target:
     properties: tuple[str, ...]
     options: tuple[str, ...] = ()
     prepare: Callable[[], None] | None = None
+    #: whether its verdict rests on statistical tests (then a correct IMPL fails with
+    #: probability ≤ the check's false-alarm rate; else with probability 0)
+    statistical: bool = False
 
     @property
     def frameworks(self) -> tuple[str, ...]:
         return tuple(self.signatures)
 
+
+#: Machine epsilon of the element types an IMPL may return (anything else counts as narrower).
+_EPS = {
+    "float64": 2.0**-52,
+    "complex128": 2.0**-52,
+    "float32": 2.0**-23,
+    "complex64": 2.0**-23,
+    "float16": 2.0**-10,
+    "bfloat16": 2.0**-7,
+}
 
 #: The variance parameterizations a Gaussian target's IMPL may receive.
 PARAMS: tuple[str, ...] = ("logvar", "log_std", "std", "var")
@@ -90,6 +104,16 @@ class Context:
     def round(self, x: float) -> float:
         """A number as IMPL receives it (rounded to the dtype), as a Python float."""
         return float(np.asarray(x, dtype=self.dtype))
+
+    def precision(self, name: str, results: Sequence[CallResult]) -> PropertyResult:
+        """The property "returns the precision it was given or wider", over ``results``: an
+        output type with a larger machine epsilon than the dtype IMPL was given fails
+        (float16 and bfloat16 for float32; float32 for float64; integers always)."""
+        given = _EPS[self.dtype]
+        narrower = sorted({r.dtype for r in results if _EPS.get(r.dtype, np.inf) > given})
+        if not narrower:
+            return PropertyResult(name, PASS)
+        return PropertyResult(name, FAIL, f"returns {', '.join(narrower)} for {self.dtype} inputs")
 
     def note(self, text: str) -> None:
         self.report.notes.append(text)

@@ -215,7 +215,7 @@ class _Runner:
     def __init__(self, fn: Any, adapter: Any, out_fd: int) -> None:
         self.fn, self.adapter, self.out_fd = fn, adapter, out_fd
         self.offset = 0
-        self.functions: dict[str, Any] = {}
+        self.functions: dict[Any, Any] = {}
 
     def take_output(self) -> dict[str, Any]:
         """What IMPL wrote since the last call: its first characters and their count."""
@@ -237,9 +237,9 @@ class _Runner:
         if isinstance(a, np.ndarray):
             return self.adapter.array(a, grad)
         if isinstance(a, Fn):
-            if a.code not in self.functions:
-                self.functions[a.code] = self.adapter.function(a.code)
-            return self.functions[a.code]
+            if a not in self.functions:
+                self.functions[a] = self.adapter.function(a.code, dict(a.constants))
+            return self.functions[a]
         return a
 
     def run(self, call: Any) -> Any:

@@ -13,9 +13,9 @@ Expectations are integrals in ε (``z = μ + σ ε``), as everywhere in rtverify
 from __future__ import annotations
 
 import functools
+import itertools
 
 import sympy as sp
-from sympy import stats
 
 from rtverify.claims.model import Erratum
 from rtverify.derivations._common import eps, expect, gaussian_terms, mu, phi, sigma
@@ -65,11 +65,6 @@ def latex(expr: sp.Basic) -> str:
     """LaTeX of ``expr`` with the display symbols of :data:`DISPLAY`."""
     text = sp.latex(expr, symbol_names={k: v for k, v in DISPLAY.items() if k.is_Symbol})
     return text.replace(r"N{\left(", r"\mathcal{N}{\left(").replace("thetahat", r"\hat{\theta}")
-
-
-def _bernoulli_pmf(p: sp.Expr, value: int) -> sp.Expr:
-    """P(X = value) for X ∼ Bernoulli(p), from ``sympy.stats`` (an independent reference)."""
-    return stats.density(stats.Bernoulli("X", p))[value]
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,44 +123,43 @@ def conditional_model(m: sp.Expr, s: sp.Expr, c: sp.Expr):
 
 def _decoder_outputs(zv: int, n: int = 3) -> tuple[sp.Symbol, ...]:
     """θ_i(z) = [D_β(z)]_i for a binary latent value ``zv``: free symbols (any decoder)."""
-    return sp.symbols(f"theta_1:{n + 1}({zv})", positive=True)
+    return sp.symbols(f"theta_1:{n + 1}^({zv})", positive=True)
+
+
+#: Every binary image of three pixels, x ∈ {0, 1}³.
+_IMAGES = tuple(itertools.product((0, 1), repeat=3))
 
 
 def _notes_4() -> Erratum:
     thetas = _decoder_outputs(1)
-    xs = (1, 0, 0)
-    lhs = sp.Mul(*(_bernoulli_pmf(t, v) for t, v in zip(thetas, xs, strict=True)))
     return Erratum(
-        lhs=lhs,
-        correct=bernoulli_pixels(thetas, xs),
-        erroneous=bernoulli_pixels(thetas, xs, index_of_one_minus=2),
+        lhs=sp.Integer(1),
+        correct=sum(bernoulli_pixels(thetas, xs) for xs in _IMAGES),
+        erroneous=sum(bernoulli_pixels(thetas, xs, index_of_one_minus=2) for xs in _IMAGES),
         name=r"p(x \mid z)",
         shown=sp.Product(_th[i] ** _x[i] * (1 - _th[i]) ** (1 - _x[i]), (i, 1, D)),
         wrong="the factor (1 − [D_β(z)]_d) carries the index d instead of i (typo); with it the "
-        "product is not the Bernoulli likelihood",
-        instance="d = 3 pixels, x = (1, 0, 0), θ = D_β(z) free; the likelihood as the product "
-        "of sympy.stats Bernoulli probabilities",
+        "product is not a probability distribution over x",
+        instance="checked through the normalisation Σ_x p(x | z) = 1 over the 8 images "
+        "x ∈ {0, 1}³, θ = D_β(z) free: the corrected product sums to 1 for every θ, the "
+        "printed one does not",
     )
 
 
 def _notes_5() -> Erratum:
     rho = sp.Symbol("rho", positive=True)
-    prior = {0: _bernoulli_pmf(rho, 0), 1: _bernoulli_pmf(rho, 1)}
-    xs = (0, 1, 0)
-    lhs = sum(
-        sp.Mul(*(_bernoulli_pmf(t, v) for t, v in zip(_decoder_outputs(zv), xs, strict=True)))
-        * prior[zv]
-        for zv in (0, 1)
-    )
-    correct = sum(bernoulli_pixels(_decoder_outputs(zv), xs) * prior[zv] for zv in (0, 1))
-    wrong = sum(
-        bernoulli_pixels(_decoder_outputs(zv), xs, index_of_one_minus=2) * prior[zv]
-        for zv in (0, 1)
-    )
+    prior = {0: 1 - rho, 1: rho}  # P(z = 1) = ρ
+
+    def marginal(xs, typo):
+        return sum(
+            bernoulli_pixels(_decoder_outputs(zv), xs, index_of_one_minus=typo) * prior[zv]
+            for zv in (0, 1)
+        )
+
     return Erratum(
-        lhs=lhs,
-        correct=correct,
-        erroneous=wrong,
+        lhs=sp.Integer(1),
+        correct=sum(marginal(xs, None) for xs in _IMAGES),
+        erroneous=sum(marginal(xs, 2) for xs in _IMAGES),
         name=r"p(x)",
         shown=sp.Sum(
             sp.Product(_th[i] ** _x[i] * (1 - _th[i]) ** (1 - _x[i]), (i, 1, D)) * _p(z),
@@ -174,8 +168,8 @@ def _notes_5() -> Erratum:
         wrong="the same index typo as eq. (4) ([D_β(z)]_d for [D_β(z)]_i); also, the sum over "
         "z ∈ {0,1}^k needs a binary latent (an RBM), while Example 1.2 states p(z) = N(0, I), "
         "under which p(x) is an integral",
-        instance="k = 1 binary latent with P(z = 1) = ρ, d = 3 pixels, x = (0, 1, 0), "
-        "θ_i(z) = [D_β(z)]_i free",
+        instance="checked through the normalisation Σ_x p(x) = 1 over x ∈ {0, 1}³, with k = 1 "
+        "binary latent, P(z = 1) = ρ and θ_i(z) = [D_β(z)]_i free",
     )
 
 
@@ -281,12 +275,15 @@ def _notes_26() -> Erratum:
         lhs=lhs,
         correct=expect(log_theta) + kl_term,
         erroneous=kl_term,
-        name=r"\mathrm{ELBO}(x, \phi, \theta)",
+        name=r"\widehat{\mathrm{ELBO}}(x, \phi, \theta)",
         shown=sp.Sum(sp.Sum(recon, (i, 1, sp.Symbol("d"))), (ll, 1, L)) / L
         + sp.Sum(1 + sp.log(_sig[d] ** 2) - _mu[d] ** 2 - _sig[d] ** 2, (d, 1, D)) / 2,
         wrong="the reconstruction term is missing: the sum (1/L) Σ_l has no summand; it must be "
         "the Bernoulli log-likelihood Σ_i x_i log θ_{i,l} + (1 − x_i) log(1 − θ_{i,l}) with "
-        "θ_{·,l} = D_β(z^{(l)}), z^{(l)} = μ + σ ⊙ ε^{(l)}; the printed form is −KL only",
+        "θ_{·,l} = D_β(z^{(l)}), z^{(l)} = μ + σ ⊙ ε^{(l)}; the printed form is −KL only. "
+        "And it is written as an equality 'ELBO = …' for a random estimate: the estimate is "
+        "unbiased for the ELBO (its expectation over ε is the ELBO, checked here), so '≈' or "
+        "'is an unbiased estimate of' is meant",
         instance="1-D latent, one pixel x = 1 with θ(z) = exp(−z²); the estimator's expectation "
         "(any L) is compared with the ELBO of eq. (18)",
         prepare=gaussian_terms,

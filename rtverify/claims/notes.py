@@ -54,11 +54,12 @@ def notes_claims() -> tuple[Claim, ...]:
     """The claims of source 001, in the order of the notes."""
     model = "a modelling assumption (definition), nothing to verify"
     return (
-        _na(
+        _v(
             "Example 1.1",
             "a classifier's softmax output parameterises Y | X",
-            "a modelling statement; (the distribution is categorical, i.e. Multinomial with "
-            "one trial)",
+            test("test_errata.py", "test_a_softmax_output_is_a_probability_vector"),
+            note="checked: every softmax output is a probability vector (positive, sums to 1), "
+            "so it parameterises a categorical law (Multinomial with one trial)",
         ),
         _na("eq. (1)", "$Y \\mid X = x \\sim \\mathrm{Multinomial}(f_\\beta(x))$", model),
         _na(
@@ -97,11 +98,16 @@ def notes_claims() -> tuple[Claim, ...]:
             "$p(z \\mid x) \\approx q_\\phi(z \\mid x) = q_{E_\\phi(x)}(z)$",
             "a modelling assumption; notation slip: the encoder is E_α (φ = E_α(x)), not E_φ",
         ),
-        _na(
-            "Example 1.3",
-            "an encoder net outputs φ = (μ, log σ²) of q(z | x)",
-            "a modelling statement; its title says 'Parameters of Likelihood' but the encoder "
-            "parameterises the approximate posterior",
+        Claim(
+            "001 Example 1.3",
+            "an encoder net outputs φ = (μ, log σ²) of q(z | x); 'σ is just the vector "
+            "representing variances'",
+            CORRECTED,
+            (_SD, test("test_errata.py", "test_sigma_is_the_standard_deviation_not_the_variance")),
+            note="σ is the vector of standard deviations (σ² the variances: exp(½ log σ²) = σ, "
+            "checked in source-documents, eq. (43)); the title says 'Parameters of Likelihood' "
+            "but the encoder parameterises the approximate posterior",
+            correct_text="σ: standard deviations; σ² = exp(log σ²): variances",
         ),
         _na(
             "eq. (7)",
@@ -135,6 +141,17 @@ def notes_claims() -> tuple[Claim, ...]:
             "the dataset ELBO bounds $\\sum_i \\log p_\\theta(x^{(i)})$",
             _BOUND,
             note="the sum of (9) over the data points, for any q per point; nothing beyond (9)",
+        ),
+        Claim(
+            "001 text after eq. (10)",
+            "'minimizing the KL divergence is equivalent to maximizing the ELBO w.r.t. θ and φ'",
+            CORRECTED,
+            (_EI, test("test_errata.py", "test_the_evidence_depends_on_theta")),
+            note="log p_θ(x) = ELBO + KL: for fixed θ the two are equivalent in φ, but log p_θ(x) "
+            "depends on θ (d/dm₀ log p(x) = (x − m₀)/(s₀² + s²) ≠ 0 in the Normal–Normal model), "
+            "so in θ maximizing the ELBO also raises the evidence",
+            correct_text="for fixed θ: min_φ KL ⟺ max_φ ELBO; in θ the ELBO is maximized, not "
+            "the KL minimized",
         ),
         _na(
             "eq. (11)",
@@ -248,15 +265,38 @@ def notes_claims() -> tuple[Claim, ...]:
             "score function: $\\nabla_\\phi E_q[f] = E_q[f \\nabla_\\phi \\log q_\\phi]$",
             _SI,
             test("test_estimators.py", "test_score_estimator_is_unbiased"),
-            note="holds under a domination condition (stated in score-identity)",
+            note="holds under stated hypotheses: a domination condition (score-identity); "
+            "proved in closed form for the test family",
         ),
-        _v(
-            "Theorem 1.2",
-            "reparameterization trick, eq. (28)-(29)",
-            _PL,
-            test("test_estimators.py", "test_pathwise_estimator_is_unbiased_where_leibniz_holds"),
-            note="holds under the Leibniz conditions of the proof; the statement's 'f is any "
-            "differentiable function' is too strong without integrability (domination)",
+        Claim(
+            "001 text before Theorem 1.2",
+            "averaging the noisy gradients approximates 'the true gradient w.r.t. x^{(i)}'",
+            CORRECTED,
+            (_SD,),
+            note="the gradient is taken w.r.t. the variational parameters φ^{(i)} = E_α(x^{(i)}) "
+            "(and through them α), not w.r.t. the data point x^{(i)}; eq. (46) (source-documents) "
+            "is that gradient",
+            correct_text="the true gradient w.r.t. φ^{(i)} (or α)",
+        ),
+        Claim(
+            "001 Theorem 1.2",
+            "reparameterization trick, eq. (28)-(29), 'where f is any differentiable function'",
+            CORRECTED,
+            (
+                _PL,
+                test(
+                    "test_estimators.py", "test_pathwise_estimator_is_unbiased_where_leibniz_holds"
+                ),
+                test(
+                    "test_soundness.py", "test_differentiable_is_not_enough_for_the_pathwise_step"
+                ),
+            ),
+            note="holds under stated hypotheses (pathwise-leibniz); 'any differentiable f' is "
+            "neither enough -- f(x) = x² sin(1/x²) is differentiable but f′ is not locally "
+            "integrable, and the engine rejects its pathwise step -- nor needed: ReLU is not "
+            "differentiable at 0 yet the trick holds for it",
+            correct_text="f absolutely continuous with |∇_φ f(g_φ(ε))| dominated by an integrable "
+            "function near φ",
         ),
         _v(
             "eq. (28)",
@@ -271,9 +311,23 @@ def notes_claims() -> tuple[Claim, ...]:
             "Leibniz rule: $\\nabla_\\phi \\int f(g_\\phi) p(\\epsilon)\\,d\\epsilon = "
             "\\int \\nabla_\\phi f(g_\\phi) p(\\epsilon)\\,d\\epsilon$",
             _PL,
-            note="holds: p(ε) free of φ, f ∘ g differentiable, domination",
+            note="holds under stated hypotheses (pathwise-leibniz): p(ε) free of φ (checked), "
+            "f ∘ g absolutely continuous, domination (stated)",
         ),
         _v("eq. (32)", "restates (28)", _PL),
+        Claim(
+            "001 text after eq. (32)",
+            "the reparameterization estimate 'converges much faster' than the log-derivative trick",
+            CORRECTED,
+            (
+                _EV,
+                test("test_notebook_claims.py", "test_notebook_variances_scale_as_87_and_4_over_n"),
+            ),
+            note="both estimators are averages of N independent samples and converge at the same "
+            "rate N^{-1/2}; only the constant differs: variances 87/N and 4/N at θ = 2 (and the "
+            "order can reverse for other f: estimator-variance)",
+            correct_text="same rate N^{-1/2}, smaller constant: Var = 4/N vs 87/N at θ = 2",
+        ),
         _v(
             "Example 1.5",
             "∇E[x²] for q = N(φ, 1) by the score function and by reparameterization, eq. (33)-(41)",
@@ -281,10 +335,11 @@ def notes_claims() -> tuple[Claim, ...]:
             _PL,
             _EV,
         ),
-        _na(
+        _v(
             "eq. (33)",
             "$\\min_\\phi E_q[x^2]$ (optimum φ = 0)",
-            "a problem statement; E_q[x²] = φ² + 1 (estimator-variance), minimal at φ = 0",
+            _SD,
+            note="E_q[x²] − 1 = φ², a square: the minimum 1 is at φ = 0 (source-documents)",
         ),
         _v("eq. (34)", "$\\nabla_\\phi E_q[x^2] = \\nabla_\\phi \\int q_\\phi(x) x^2\\,dx$", _SI),
         _v(
@@ -331,23 +386,47 @@ def notes_claims() -> tuple[Claim, ...]:
             _LD,
             note="holds; 'can be used to model p(z)' after (43) means q(z | x)",
         ),
+        Claim(
+            "001 text after eq. (43)",
+            "'any distribution that is differentiable with respect to its parameters can be "
+            "reparameterized by inverting the multivariate CDF'",
+            CORRECTED,
+            (
+                test(
+                    "test_errata.py", "test_an_inverse_cdf_sample_of_a_discrete_law_has_no_gradient"
+                ),
+            ),
+            note="false for discrete laws: the inverse-CDF Bernoulli sample 1[u < p] has "
+            "derivative 0 in p for almost every u, while d/dp E[z] = 1; and a multivariate CDF "
+            "is not invertible (it maps ℝᴰ to [0, 1]): the construction inverts the conditional "
+            "CDFs one coordinate at a time, for continuous laws",
+            correct_text="continuous laws with differentiable conditional CDFs: z_d = "
+            "F_d⁻¹(u_d | z_{<d}) (implicit reparameterization)",
+        ),
         _v(
             "eq. (43)",
             "$g_\\phi = \\mu + e^{\\phi_\\sigma/2} \\odot \\epsilon$ for "
             "$\\phi_\\sigma = 2\\log\\sigma$",
             _SD,
         ),
-        _v(
-            "Theorem 1.3",
-            "change of variables (called 'change of basis'), eq. (44)",
-            _LD,
-            note="it is the change-of-variables formula, not a change of basis",
+        Claim(
+            "001 Theorem 1.3",
+            "change of variables (called 'change of basis'), eq. (44), stated without conditions",
+            CORRECTED,
+            (_LD, test("test_errata.py", "test_the_change_of_variables_needs_a_bijection")),
+            note="it is the change-of-variables formula, not a change of basis, and it needs ε ↦ z "
+            "to be a bijection (with differentiable inverse): for z = ε² the formula gives half "
+            "the density of z (refuted)",
+            correct_text="log q(z) = log p(ε) − log|det ∂z/∂ε| for z = g_φ(ε, x) a diffeomorphism "
+            "of ε",
         ),
         _v(
             "eq. (44)",
             "$\\log q_\\phi(z \\mid x) = \\log p(\\epsilon) - \\log\\lvert\\det "
             "\\partial z/\\partial\\epsilon\\rvert$",
             _LD,
+            note="checked for the affine maps the notes apply it to, (42)-(45) (instances "
+            "D ≤ 8); in general it needs the bijection of Theorem 1.3 (corrected)",
         ),
         _v("Corollary 1.2", "the log-determinant of the diagonal affine map, eq. (45)", _LD),
         _v(
@@ -355,6 +434,8 @@ def notes_claims() -> tuple[Claim, ...]:
             "$\\partial z/\\partial\\epsilon = \\mathrm{diag}(\\sigma) \\Rightarrow "
             "\\log\\lvert\\det\\rvert = \\sum_i \\log\\sigma_i$",
             _LD,
+            note="the Jacobian diag(σ) and its determinant are computed at D = 1 … 8 "
+            "(instances); log ∏ σ_i = Σ log σ_i is proved for symbolic D",
         ),
         _v(
             "Corollary 1.3",

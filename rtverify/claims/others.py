@@ -41,8 +41,9 @@ def notebook_claims() -> tuple[Claim, ...]:
                 test(_NB, "test_the_notebook_estimators_are_the_reference_estimators"),
             ),
             note="both estimate ∇E[x²] = 2θ = 4 with per-sample variances θ⁴ + 14θ² + 15 = 87 "
-            "and 4: z = (3.8687 − 4)/√(87/1000) = −0.45 and (4.0351 − 4)/√(4/1000) = +0.55, "
-            "both consistent",
+            "and 4; they share ε (x = θ + ε), so they are judged jointly: per-sample covariance "
+            "14, correlation 14/√(87·4) = 0.75, and the joint statistic dᵀΣ⁻¹d = 2.00 on 2 "
+            "degrees of freedom (p = 0.37) is consistent",
         ),
         Claim(
             "000 cell [64] grad2",
@@ -162,9 +163,13 @@ def blog_claims() -> tuple[Claim, ...]:
         Claim(
             "003 score function",
             "$\\nabla_\\theta \\log f = \\nabla_\\theta f / f$, so "
-            "$\\nabla_\\theta f = f \\nabla_\\theta \\log f$",
-            VERIFIED,
+            "$\\nabla_\\theta f = f \\nabla_\\theta \\log f$, applied to f(x; θ)",
+            CORRECTED,
             (_SD, _SI),
+            note="the identity holds for any positive f, but the post applies it to the "
+            "integrand f(x; θ) in θ, while ∇_φ E_{q(x; φ)}[f] needs it for the density q(x; φ) "
+            "in φ (score-identity)",
+            correct_text="∇_φ q(x; φ) = q(x; φ) ∇_φ log q(x; φ)",
         ),
         Claim(
             "003 gradient display",

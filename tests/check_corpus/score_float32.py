@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "score-gradient"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ("float64", "float32")
+EXPECT = ("precision", "float32")
 
 
 def impl(f, df, mu, sigma, eps):

@@ -22,7 +22,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["DEFAULT_DTYPE", "FRAMEWORKS", "HINT_MODULES", "JIT_ALLOWANCE", "load"]
+__all__ = [
+    "DEFAULT_DTYPE",
+    "FRAMEWORKS",
+    "HINT_MODULES",
+    "JIT_ALLOWANCE",
+    "NO_GRADIENT_HINT",
+    "load",
+]
 
 #: The frameworks IMPL may be written in, and the precision each receives by default (the
 #: framework's own default dtype).
@@ -32,6 +39,12 @@ FRAMEWORKS = tuple(DEFAULT_DTYPE)
 #: new shape; torch builds its first graph). Here, not in the adapters: the checker never
 #: imports a framework.
 JIT_ALLOWANCE = {"numpy": 0.0, "torch": 5.0, "jax": 30.0}
+#: What a missing or zero gradient usually means, in each framework's words.
+NO_GRADIENT_HINT = {
+    "numpy": "",
+    "torch": ".sample() instead of .rsample(), a .detach(), torch.no_grad() or a NumPy round trip?",
+    "jax": "jax.lax.stop_gradient, or a NumPy round trip (np.asarray) inside?",
+}
 #: The top-level module whose presence in IMPL's module suggests each framework.
 HINT_MODULES = {"torch": "torch", "jax": "jax"}
 
@@ -46,9 +59,12 @@ def load(framework: str) -> Any:
 FUNCTIONS = ("exp", "log", "sin", "cos", "tanh", "sqrt", "abs")
 
 
-def build_function(code: str, namespace: Any) -> Any:
-    """``lambda z: <code>`` over the functions of ``namespace`` (numpy, torch, jax.numpy)."""
+def build_function(code: str, namespace: Any, extra: dict | None = None) -> Any:
+    """``lambda z: <code>`` over the functions of ``namespace`` (numpy, torch, jax.numpy) and
+    ``extra`` (the framework's ``square``, ``softplus``, ``log_sigmoid``, ``sum_last``,
+    ``matvec`` and the call's constants)."""
     names = {name: getattr(namespace, name) for name in FUNCTIONS}
+    names.update(extra or {})
     compiled = compile(code, f"<rtverify f: {code}>", "eval")
 
     def f(z: Any) -> Any:

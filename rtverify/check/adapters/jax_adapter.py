@@ -25,8 +25,16 @@ def array(a: np.ndarray, grad: bool) -> Any:
     return jnp.asarray(a)
 
 
-def function(code: str) -> Any:
-    return build_function(code, jnp)
+def function(code: str, constants: dict | None = None) -> Any:
+    ops = {
+        "square": jnp.square,
+        "softplus": jax.nn.softplus,
+        "log_sigmoid": jax.nn.log_sigmoid,
+        "sum_last": lambda a: jnp.sum(a, axis=-1),
+        "matvec": lambda w, z: z @ w.T,
+    }
+    arrays = {k: array(v, False) for k, v in (constants or {}).items()}
+    return build_function(code, jnp, {**ops, **arrays})
 
 
 def place_noise(args: list, seed: int) -> list:

@@ -20,8 +20,16 @@ def array(a: np.ndarray, grad: bool) -> np.ndarray:
     return a.copy()
 
 
-def function(code: str) -> Any:
-    return build_function(code, np)
+def function(code: str, constants: dict | None = None) -> Any:
+    ops = {
+        "square": np.square,
+        "softplus": lambda a: np.logaddexp(0.0, a),
+        "log_sigmoid": lambda a: -np.logaddexp(0.0, -a),
+        "sum_last": lambda a: np.sum(a, axis=-1),
+        "matvec": lambda w, z: z @ w.T,
+    }
+    arrays = {k: array(v, False) for k, v in (constants or {}).items()}
+    return build_function(code, np, {**ops, **arrays})
 
 
 def place_noise(args: list, seed: int) -> list:

@@ -25,8 +25,16 @@ def array(a: np.ndarray, grad: bool) -> Any:
     return t.requires_grad_(True) if grad else t
 
 
-def function(code: str) -> Any:
-    return build_function(code, torch)
+def function(code: str, constants: dict | None = None) -> Any:
+    ops = {
+        "square": torch.square,
+        "softplus": torch.nn.functional.softplus,
+        "log_sigmoid": torch.nn.functional.logsigmoid,
+        "sum_last": lambda a: torch.sum(a, dim=-1),
+        "matvec": lambda w, z: z @ w.T,
+    }
+    arrays = {k: array(v, False) for k, v in (constants or {}).items()}
+    return build_function(code, torch, {**ops, **arrays})
 
 
 def place_noise(args: list, seed: int) -> list:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from rtverify.check import diagnose
+from rtverify.check.adapters import NO_GRADIENT_HINT
 from rtverify.check.calls import Call
 from rtverify.check.report import FAIL, NOT_RUN, PASS, Counterexample, PropertyResult
 from rtverify.check.shrink import shrink, value_cases
@@ -50,10 +51,8 @@ class Gradient:
 
     wrt: tuple[int, ...]
     expected: Callable[[tuple, np.ndarray, Context], list[tuple[np.ndarray, np.ndarray]]]
-    #: what a missing gradient means, in words, for this target
-    missing: str = (
-        ".sample() instead of .rsample(), a .detach(), torch.no_grad() or a NumPy round trip?"
-    )
+    #: what a missing gradient means for this target, before the framework's own hint
+    missing: str = "not differentiable through IMPL:"
 
 
 @dataclass(frozen=True)
@@ -146,14 +145,7 @@ def judge(spec: ClosedForm, ctx: Context) -> list[PropertyResult]:
     values = [r.value.reshape(d).astype(np.float64) for r, d in zip(results, dues, strict=True)]
 
     # 2. precision
-    narrower = sorted(
-        {r.dtype for r in results if np.finfo(_float(r.dtype)).eps > np.finfo(ctx.dtype).eps}
-    )
-    out[names[1]] = (
-        PropertyResult(names[1], PASS)
-        if not narrower
-        else PropertyResult(names[1], FAIL, f"returns {', '.join(narrower)} for {ctx.dtype} inputs")
-    )
+    out[names[1]] = ctx.precision(names[1], results)
 
     # 3. finite, 4. accurate
     out[names[2]] = PropertyResult(names[2], PASS)
@@ -211,10 +203,6 @@ def judge(spec: ClosedForm, ctx: Context) -> list[PropertyResult]:
     return list(out.values())
 
 
-def _float(dtype: str) -> str:
-    return dtype if dtype in ("float16", "float32", "float64") else "float64"
-
-
 def _gradient_property(name, spec, ctx, cases, ws, results) -> PropertyResult:
     grad = spec.gradient
     arg_names = spec.arg_names(ctx)
@@ -226,7 +214,8 @@ def _gradient_property(name, spec, ctx, cases, ws, results) -> PropertyResult:
             what = arg_names[k]
             if got is None:
                 why = f" ({res.grad_note})" if res.grad_note else ""
-                detail = f"no gradient flows from the output to {what}{why}: {grad.missing}"
+                hint = NO_GRADIENT_HINT[ctx.framework]
+                detail = f"no gradient flows from the output to {what}{why}: {grad.missing} {hint}"
                 return PropertyResult(name, FAIL, detail)
             got = got.astype(np.float64)
             with np.errstate(invalid="ignore"):
@@ -235,7 +224,8 @@ def _gradient_property(name, spec, ctx, cases, ws, results) -> PropertyResult:
                 continue
             i = np.unravel_index(int(np.argmax(~ok)), ok.shape)
             if not np.any(got) and np.any(want):
-                detail = f"the gradient with respect to {what} is 0: stop_gradient or detach? {grad.missing}"
+                hint = NO_GRADIENT_HINT[ctx.framework]
+                detail = f"the gradient with respect to {what} is 0: {grad.missing} {hint}"
             else:
                 detail = f"wrong gradient with respect to {what} (input case: {label})"
             cx = Counterexample(

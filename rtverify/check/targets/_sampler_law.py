@@ -27,6 +27,7 @@ import numpy as np
 
 from rtverify import gaussian
 from rtverify.check import statistics
+from rtverify.check.adapters import NO_GRADIENT_HINT
 from rtverify.check.calls import Call, Noise
 from rtverify.check.report import FAIL, NOT_RUN, PASS, Counterexample, PropertyResult
 from rtverify.check.target import Context
@@ -96,14 +97,7 @@ def judge_sampler(ctx: Context, dz_dp: dict[str, Callable]) -> list[PropertyResu
     out[names[0]] = PropertyResult(names[0], PASS)
     z = np.stack([r.value.astype(np.float64) for r in results])  # (calls, batch, D)
 
-    narrower = sorted(
-        {r.dtype for r in results if np.finfo(_float(r.dtype)).eps > np.finfo(ctx.dtype).eps}
-    )
-    out[names[1]] = (
-        PropertyResult(names[1], PASS)
-        if not narrower
-        else PropertyResult(names[1], FAIL, f"returns {', '.join(narrower)} for {ctx.dtype} inputs")
-    )
+    out[names[1]] = ctx.precision(names[1], results)
     edge_z = extra[1].value.astype(np.float64)
     finite = np.isfinite(z).all() and np.isfinite(edge_z).all()
     out[names[2]] = (
@@ -159,10 +153,6 @@ def judge_sampler(ctx: Context, dz_dp: dict[str, Callable]) -> list[PropertyResu
     return list(out.values())
 
 
-def _float(dtype: str) -> str:
-    return dtype if dtype in ("float16", "float32", "float64") else "float64"
-
-
 def _from_verdicts(name: str, verdicts: list, ctx: Context) -> PropertyResult:
     for v in verdicts:
         ctx.note(v.describe())
@@ -182,13 +172,15 @@ def _independence(name: str, x: np.ndarray, alpha: float, ctx: Context) -> Prope
         return PropertyResult(
             name,
             FAIL,
-            "batch rows 0 and 1 are identical: the noise is shared across the batch (drawn with shape (D,) and broadcast?)",
+            "batch rows 0 and 1 are identical: the noise is shared across the batch (drawn "
+            "with shape (D,) and broadcast?)",
         )
     if same(x[:, :, 0], x[:, :, 1]):
         return PropertyResult(
             name,
             FAIL,
-            "latent positions 0 and 1 are identical: the noise is shared across the latent axis (drawn with shape (batch, 1)?)",
+            "latent positions 0 and 1 are identical: the noise is shared across the latent "
+            "axis (drawn with shape (batch, 1)?)",
         )
     if same(x[0], x[1]):
         return PropertyResult(
@@ -218,7 +210,8 @@ def _gradients(name, results, mu, p, sigma, w, ctx, dz_dp) -> PropertyResult:
             return PropertyResult(
                 name,
                 FAIL,
-                f"no gradient flows from z to {missing}{why}: not reparameterized — .sample() instead of .rsample(), a .detach(), torch.no_grad() or a NumPy round trip?",
+                f"no gradient flows from z to {missing}{why}: not reparameterized — "
+                f"{NO_GRADIENT_HINT[ctx.framework]}",
             )
         z = res.value.astype(np.float64)
         spread = z - m
@@ -237,7 +230,10 @@ def _gradients(name, results, mu, p, sigma, w, ctx, dz_dp) -> PropertyResult:
                 continue
             i = np.unravel_index(int(np.argmax(~ok)), ok.shape)
             if not np.any(got):
-                detail = f"the gradient of z with respect to {what} is 0: stop_gradient / detach, or not reparameterized?"
+                detail = (
+                    f"the gradient of z with respect to {what} is 0: not reparameterized — "
+                    f"{NO_GRADIENT_HINT[ctx.framework]}"
+                )
             else:
                 detail = f"wrong gradient of z with respect to {what}"
             cx = Counterexample(

@@ -229,6 +229,7 @@ def _prepare() -> None:
 
 
 estimator = Target(
+    statistical=True,
     name="gradient-estimator",
     summary="an autograd surrogate whose gradient estimates ∇_(μ,p) Σ E f(z) (REINFORCE, "
     "pathwise, baselines, control variates)",

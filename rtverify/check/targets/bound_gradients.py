@@ -236,6 +236,7 @@ elbo_gradient = Target(
     run=lambda ctx: _judge(ctx, None),
     properties=_PROPERTIES,
     options=("param",),
+    statistical=True,
 )
 
 iwae_gradient = Target(
@@ -247,6 +248,7 @@ iwae_gradient = Target(
     run=lambda ctx: _judge(ctx, ctx.k),
     properties=_PROPERTIES,
     options=("param", "k"),
+    statistical=True,
 )
 
 TARGETS = (elbo_gradient, iwae_gradient)

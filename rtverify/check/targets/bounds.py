@@ -199,16 +199,7 @@ def _judge(ctx: Context, iwae_k: int | None) -> list[PropertyResult]:
         out[names[0]] = PropertyResult(names[0], FAIL, "stopped before every case ran")
         return list(out.values())
     out[names[0]] = PropertyResult(names[0], PASS)
-    narrower = sorted(
-        {
-            r.dtype
-            for r in results
-            if r.dtype.startswith("float") and np.finfo(r.dtype).eps > np.finfo(ctx.dtype).eps
-        }
-    )
-    out[names[1]] = PropertyResult(
-        names[1], FAIL if narrower else PASS, f"returns {', '.join(narrower)}" if narrower else ""
-    )
+    out[names[1]] = ctx.precision(names[1], results)
     finite, forms, failure = True, set(), None
     for (label, model, args), res in zip(cases, results, strict=True):
         got = res.value.astype(np.float64)

@@ -234,6 +234,7 @@ reparam_sample = Target(
 )
 
 rsample = Target(
+    statistical=True,
     name="rsample",
     summary="a sampler drawing its own noise: z ~ N(μ, σ²), reparameterized",
     signatures={
