@@ -39,10 +39,13 @@ def _setup():
 
 
 def _general_chain(i: int, j: int) -> Chain:
-    e, _, L, z = _setup()
+    """For any differentiable f; μ is absorbed into f (f(μ + ·) is again differentiable)."""
+    e, _, L, _ = _setup()
+    z = L * e
     grad_i = sp.Subs(sp.Derivative(_F(*_y), _y[i]), _y, tuple(z))
     return Chain(
-        f"∂/∂L_{i + 1}{j + 1} E[f(μ + Lε)] = E[∂_{i + 1} f(z) ε_{j + 1}], any differentiable f",
+        f"∂/∂L_{i + 1}{j + 1} E[f(Lε)] = E[∂_{i + 1} f(Lε) ε_{j + 1}], any differentiable f "
+        "(μ absorbed into f)",
         sp.Derivative(expect_multi(_F(*z), list(e)), L[i, j]),
         (
             Step(
@@ -105,7 +108,8 @@ For a full-covariance Gaussian $q = \mathcal N(\mu, LL^\top)$ sampled as $z = \m
 the gradient of $\mathbb E[f(z)]$ with respect to the Cholesky factor is, entry by entry,
 $\partial/\partial L_{ij}\,\mathbb E[f(z)] = \mathbb E[\partial_i f(z)\,\epsilon_j]$ for
 $i \ge j$: the lower triangle of $\mathbb E[\nabla f(z)\,\epsilon^\top]$. The chains check this
-at D = 2 for any differentiable f (Leibniz rule, limits checked; domination stated) and in
+at D = 2 for any differentiable f (Leibniz rule, limits checked; domination stated; μ is
+absorbed into f, since f(μ + ·) is again differentiable) and in
 closed form for $f(z) = e^{a^\top z}$, where the upper entry of $\mathbb E[\nabla f\,\epsilon^\top]$
 is shown to be non-zero: an implementation without `tril` moves the structural zeros of L.
 The AEVB estimator of `rtverify.elbo.aevb_gradient_samples` uses exactly $\mathrm{tril}(\nabla f
@@ -133,6 +137,6 @@ def derivation() -> Derivation:
             "Gaussian posterior).",
             "Titsias, M. & Lázaro-Gredilla, M. (2014). Doubly Stochastic Variational Bayes for "
             "non-Conjugate Inference. ICML (the gradient in the Cholesky factor).",
-            "Lecture notes (../shared/seeds/001), footnote 4.",
+            "M. Bahng, Variational Autoencoders (lecture notes, Spring 2023), footnote 4.",
         ),
     )

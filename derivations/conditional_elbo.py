@@ -114,7 +114,7 @@ def derivation() -> Derivation:
             "σ²), every parameter symbolic"
         ),
         references=(
-            "M. Bahng, Variational Autoencoders (lecture notes, source 001), Definition 4.1, "
+            "M. Bahng, Variational Autoencoders (lecture notes, Spring 2023), Definition 4.1, "
             "eq. (47).",
             "Sohn, K., Lee, H. & Yan, X. (2015). Learning Structured Output Representation "
             "using Deep Conditional Generative Models. NeurIPS, eq. (4).",

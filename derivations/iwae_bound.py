@@ -176,6 +176,6 @@ def derivation() -> Derivation:
         references=(
             "Burda, Y., Grosse, R. & Salakhutdinov, R. (2016). Importance Weighted "
             "Autoencoders. ICLR, Theorem 1 and its proof (App. A).",
-            "Lecture notes (../shared/seeds/001), the IWAE bound.",
+            "M. Bahng, Variational Autoencoders (lecture notes, Spring 2023), the IWAE bound.",
         ),
     )

@@ -217,7 +217,7 @@ def derivation() -> Derivation:
         references=(
             "Roeder, G., Wu, Y. & Duvenaud, D. (2017). Sticking the Landing: Simple, "
             "Lower-Variance Gradient Estimators for Variational Inference. NeurIPS.",
-            "Lecture notes (../shared/seeds/001), eq. (35)-(36) (log-derivative) and (46) "
-            "(the AEVB gradient).",
+            "M. Bahng, Variational Autoencoders (lecture notes, Spring 2023), eq. (35)-(36) "
+            "(log-derivative) and (46) (the AEVB gradient).",
         ),
     )
