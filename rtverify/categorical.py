@@ -5,7 +5,8 @@ logits, never in probabilities, so nothing overflows or takes the log of a round
 
 - log-softmax: ``log θ_j = a_j − logsumexp(a)`` (max-shifted, exact to a few ulp);
 - Bernoulli: ``log p(x | a) = Σ_i [x_i a_i − softplus(a_i)]`` with θ = sigmoid(a) (notes eq. (4)),
-  softplus(a) = log(1 + eᵃ) computed by ``np.logaddexp(0, a)``.
+  evaluated as ``−Σ_i [x_i softplus(−a_i) + (1 − x_i) softplus(a_i)]`` (the same for x ∈ [0, 1],
+  relatively accurate at logits ±100), softplus(a) = log(1 + eᵃ) = ``np.logaddexp(0, a)``.
 
 Arrays broadcast; the category (or pixel) axis is the last one.
 """
@@ -15,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import logsumexp
+
+from rtverify.special import softplus
 
 __all__ = [
     "bernoulli_log_likelihood",
@@ -74,9 +77,12 @@ def bernoulli_log_likelihood(x: ArrayLike, logits: ArrayLike) -> NDArray[np.floa
     "continuous Bernoulli" normaliser is not included); the binary case is the likelihood.
     """
     x, a = _array(x), _array(logits)
-    if np.any((x < 0) | (x > 1)):
+    if np.any(~((x >= 0) & (x <= 1))):
         raise ValueError("x must lie in [0, 1]")
-    return np.sum(x * a - np.logaddexp(0.0, a), axis=-1)
+    # x log σ(a) + (1 − x) log(1 − σ(a)) with log σ(a) = −softplus(−a), log(1 − σ(a)) =
+    # −softplus(a): each term keeps its relative accuracy at |a| = 100 (x a − softplus(a)
+    # rounds −softplus(−100) ≈ −3.7e-44 to 0).
+    return -np.sum(x * softplus(-a) + (1.0 - x) * softplus(a), axis=-1)
 
 
 def indicator_log_estimate(label: int, draws: ArrayLike) -> NDArray[np.float64]:

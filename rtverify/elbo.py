@@ -17,13 +17,12 @@ Bounds (for any q; equality iff q = p(z | x), resp. as k → ∞):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import logsumexp
 
+from rtverify.bounds import log_mean_exp
 from rtverify.gaussian import kl_full, log_density_full, logvar_from
 
 __all__ = [
@@ -138,9 +137,8 @@ def iwae_samples(model, x: ArrayLike, q: GaussianQ, eps: ArrayLike) -> Array:
     (n, k, K). Its mean estimates L_k (Burda et al. 2016, eq. (8)); logsumexp keeps it stable.
     """
     e = _eps(eps, q, 3)
-    return logsumexp(
-        elbo_samples(model, x, q, e.reshape(-1, e.shape[-1])).reshape(e.shape[:2]), axis=1
-    ) - math.log(e.shape[1])
+    log_w = elbo_samples(model, x, q, e.reshape(-1, e.shape[-1])).reshape(e.shape[:2])
+    return log_mean_exp(log_w, axis=1)
 
 
 def aevb_gradient_samples(model, x: ArrayLike, q: GaussianQ, eps: ArrayLike) -> tuple[Array, Array]:

@@ -21,6 +21,11 @@ _FAMILIES = (
     "rtverify.check.targets.beta",
     "rtverify.check.targets.dirichlet",
     "rtverify.check.targets.gumbel",
+    "rtverify.check.targets.gaussian_pair",
+    "rtverify.check.targets.mvn",
+    "rtverify.check.targets.bernoulli",
+    "rtverify.check.targets.bounds",
+    "rtverify.check.targets.bound_gradients",
 )
 
 

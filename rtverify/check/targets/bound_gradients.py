@@ -1,0 +1,254 @@
+"""ELBO and IWAE gradient estimators as autograd surrogates: ``elbo-gradient``, ``iwae-gradient``.
+
+IMPL(log_joint, mu, p) (``iwae-gradient``: IMPL(log_joint, mu, p, k); jax: key first) draws its
+own noise and returns a scalar surrogate whose gradient in (mu, p), taken by rtverify with the
+framework's autograd, estimates ∇ Σ_b ELBO(q_b) (resp. Σ_b L_K(q_b)) — the standard
+reparameterized form, STL (Roeder et al. 2017), DReG (Tucker et al. 2019) and any other
+unbiased form conform. ``log_joint`` (an Fn in IMPL's framework) maps z of shape (…, batch, 2)
+to log p(x, z) of the linear-Gaussian model of :mod:`rtverify.check.targets.bounds`.
+
+Batch rows are ``CONFIGS`` (μ, log σ²) configurations, each repeated ``REPLICATES`` times; each
+call's mean over a configuration's replicates is one observation. Each (configuration, parameter,
+coordinate) is a skew-corrected studentised test at α = false_alarm / (number of tests) of the
+mean against
+
+- ``elbo-gradient``: the exact gradient, ∇_μ = P(m − μ), ∇_{log σ_d} = 1 − P_dd σ_d²
+  (:func:`rtverify.gradients.linear_gaussian_elbo_gradient`, proved in stl-gradient.md);
+- ``iwae-gradient``: the mean of the reference's standard IWAE_K gradient
+  (:func:`rtverify.gradients.iwae_gradient_samples`) over ``REFERENCE_SAMPLES`` draws, whose
+  standard error is added to IMPL's (a two-sample test).
+
+IMPL's per-sample variance is reported beside the reference estimators' (standard and STL, or
+standard and DReG): STL's is 0 at the exact posterior.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+from rtverify import gaussian, gradients, stats
+from rtverify.check import statistics
+from rtverify.check.adapters import build_function
+from rtverify.check.calls import Call, Fn, Noise
+from rtverify.check.report import FAIL, NOT_JUDGED, NOT_RUN, PASS, Counterexample, PropertyResult
+from rtverify.check.target import Context, Target
+from rtverify.check.targets.bounds import JOINT
+from rtverify.models import LinearGaussian
+
+__all__ = ["CALLS", "CONFIGS", "REPLICATES", "TARGETS", "elbo_gradient", "iwae_gradient"]
+
+CONFIGS = (((0.3, -0.5), (-0.7, 0.2)), ((1.0, 0.2), (-1.5, -0.3)), ((-0.4, 0.6), (0.4, -2.0)))
+REPLICATES = 256
+CALLS = 60
+REFERENCE_SAMPLES = 200_000
+_W = np.array([[1.2, -0.4], [0.3, 0.9], [-0.7, 0.5]])
+_B, _PSI, _X = np.array([0.2, -0.1, 0.4]), np.array([0.5, 0.8, 1.3]), np.array([0.4, -1.0, 2.0])
+
+
+def _model() -> LinearGaussian:
+    return LinearGaussian(_W, _B, _PSI)
+
+
+def _grad_log_joint(z: np.ndarray) -> np.ndarray:
+    return ((_X - _B - z @ _W.T) / _PSI) @ _W - z
+
+
+@functools.cache
+def _reference(k: int | None, param: str, mu: tuple, lv: tuple) -> tuple[np.ndarray, ...]:
+    """(mean (2, 2), standard error (2, 2), variances {form: (2, 2)}) of the reference."""
+    mu_a, lv_a = np.array([mu]), np.array([lv])
+    p = gaussian.param_from_logvar(lv_a, param)
+    gen = stats.rng("bound-gradients reference", k, param, mu, lv)  # reproducible, seed-free
+    n = REFERENCE_SAMPLES
+    if k is None:
+        exact = gradients.linear_gaussian_elbo_gradient(_model(), _X[None], mu_a, p, param=param)
+        eps = gen.standard_normal((n, 1, 2))
+        var = {
+            form: np.stack(
+                [
+                    g[:, 0].var(0)
+                    for g in gradients.elbo_gradient_samples(
+                        _grad_log_joint, mu_a, p, eps, param=param, form=form
+                    )
+                ]
+            )
+            for form in ("standard", "stl")
+        }
+        return np.stack([exact[0][0], exact[1][0]]), np.zeros((2, 2)), var
+    eps = gen.standard_normal((k, n, 1, 2))
+    f = build_function(JOINT.code, np)
+    out = {
+        form: gradients.iwae_gradient_samples(
+            f, _grad_log_joint, mu_a, p, eps, param=param, form=form
+        )
+        for form in ("standard", "dreg")
+    }
+    std = np.stack([g[:, 0] for g in out["standard"]])  # (2 params, n, 2)
+    var = {form: np.stack([g[:, 0].var(0) for g in gs]) for form, gs in out.items()}
+    return std.mean(1), std.std(1, ddof=1) / math.sqrt(n), var
+
+
+def _judge(ctx: Context, k: int | None) -> list[PropertyResult]:
+    arg = ctx.param
+    names = [
+        "runs and returns a scalar surrogate",
+        f"gradients flow to mu and {arg}",
+        "finite gradients",
+        "unbiased for ∂/∂mu",
+        f"unbiased for ∂/∂{arg}",
+        "leaves its inputs unchanged",
+    ]
+    out = {n: PropertyResult(n, NOT_RUN) for n in names}
+    mus = np.repeat(np.array([c[0] for c in CONFIGS]), REPLICATES, axis=0)
+    lvs = np.repeat(np.array([c[1] for c in CONFIGS]), REPLICATES, axis=0)
+    mu, p = ctx.cast(mus, gaussian.param_from_logvar(lvs, arg))
+    extra = () if k is None else (k,)
+    calls = [
+        Call((Fn(JOINT.code), mu, p, *extra, Noise(seed)), grad=(1, 2))
+        for seed in range(1, CALLS + 1)
+    ]
+    results = ctx.box.run(calls[:1])
+    if results[0].error is None:
+        results += ctx.box.run(calls[1:])
+    for res in results:
+        problem = res.problem((), allow_unit=True)
+        if problem is not None:
+            if problem == "shape":
+                problem = (
+                    f"returns shape {tuple(res.value.shape)}, not a scalar surrogate (sum it?)"
+                )
+            out[names[0]] = PropertyResult(names[0], FAIL, problem)
+            return list(out.values())
+        if not res.grads or any(g is None for g in res.grads):
+            why = f" ({res.grad_note})" if res.grad_note else ""
+            out[names[0]] = PropertyResult(names[0], PASS)
+            out[names[1]] = PropertyResult(names[1], FAIL, f"no gradient flows to mu or {arg}{why}")
+            return list(out.values())
+    if len(results) < len(calls):
+        out[names[0]] = PropertyResult(names[0], FAIL, "stopped before every call ran")
+        return list(out.values())
+    out[names[0]] = PropertyResult(names[0], PASS)
+    # (calls, configs, replicates, 2) per parameter
+    shape = (len(results), len(CONFIGS), REPLICATES, 2)
+    grads = [
+        np.stack([r.grads[i].astype(np.float64) for r in results]).reshape(shape) for i in (0, 1)
+    ]
+    zero = not any(np.any(g) for g in grads)
+    out[names[1]] = PropertyResult(
+        names[1], FAIL if zero else PASS, "the gradient is 0: a detached sample?" if zero else ""
+    )
+    finite = all(np.isfinite(g).all() for g in grads)
+    out[names[2]] = PropertyResult(
+        names[2], PASS if finite else FAIL, "" if finite else "non-finite gradients"
+    )
+    mutated = any(r.mutated for r in results)
+    out[names[5]] = PropertyResult(
+        names[5], FAIL if mutated else PASS, "mutated its inputs" if mutated else ""
+    )
+    if zero or not finite:
+        return list(out.values())
+    refs = [_reference(k, arg, *(tuple(v) for v in c)) for c in CONFIGS]
+    n_tests = 2 * len(CONFIGS) * 2
+    alpha = ctx.false_alarm / n_tests
+    ctx.report.n_statistical_tests += n_tests
+    ctx.report.false_alarm += ctx.false_alarm
+    for i, name in enumerate(names[3:5]):
+        out[name] = _unbiased(name, i, grads[i], refs, alpha, k)
+    _variance_note(grads, refs, ctx, k)
+    return list(out.values())
+
+
+def _unbiased(name, i, grads, refs, alpha, k) -> PropertyResult:
+    means = grads.mean(axis=2)  # (calls, configs, 2)
+    first_bad, declined, powers = None, None, []
+    for c, (mean, se, _) in enumerate(refs):
+        for d in range(2):
+            obs = means[:, c, d]
+            v = statistics.mean_test(obs, float(mean[i, d]), alpha)
+            if k is not None and v.judged:  # two-sample: add the reference's standard error
+                se_impl = obs.std(ddof=1) / math.sqrt(obs.size)
+                z = (obs.mean() - mean[i, d]) / math.hypot(se_impl, se[i, d])
+                v_pass = abs(z) <= v.critical
+            else:
+                v_pass = v.passed
+            if not v.judged:
+                declined = declined or (c, d, v)
+                continue
+            powers.append(v.min_bias)
+            if not v_pass and first_bad is None:
+                first_bad = (c, d, v)
+    if first_bad is not None:
+        c, d, v = first_bad
+        detail = (
+            f"biased: mean {v.estimate:.4g} vs {v.expected:.4g} in coordinate {d + 1} at "
+            f"μ = {CONFIGS[c][0]}, log σ² = {CONFIGS[c][1]}"
+        )
+        cx = Counterexample(
+            {
+                "mu": CONFIGS[c][0],
+                "logvar": CONFIGS[c][1],
+                "calls": CALLS,
+                "replicates": REPLICATES,
+            },
+            v.expected,
+            v.estimate,
+            f"z = {v.statistic:.1f}, critical {v.critical:.2f} at α = {v.alpha:.1e}",
+        )
+        return PropertyResult(name, FAIL, detail, cx)
+    if declined is not None:
+        c, d, v = declined
+        return PropertyResult(name, NOT_JUDGED, f"not judged at configuration {c + 1}: {v.reason}")
+    return PropertyResult(name, PASS)
+
+
+def _variance_note(grads, refs, ctx, k) -> None:
+    per_sample = [g[:, 0].reshape(-1, 2).var(0, ddof=1) for g in grads]
+    forms = refs[0][2]
+    parts = ", ".join(
+        f"{form} ({', '.join(f'{x:.3g}' for x in np.concatenate([v[0], v[1]]))})"
+        for form, v in forms.items()
+    )
+    impl = ", ".join(f"{x:.3g}" for x in np.concatenate(per_sample))
+    ctx.note(
+        f"variance per sample at μ = {CONFIGS[0][0]}, log σ² = {CONFIGS[0][1]} (∂/∂mu₁, ∂/∂mu₂, "
+        f"∂/∂{ctx.param}₁, ∂/∂{ctx.param}₂): IMPL ({impl}); reference {parts}"
+    )
+
+
+_PROPERTIES = (
+    "runs and returns a scalar surrogate",
+    "gradients flow to mu and p",
+    "finite gradients",
+    "unbiased for ∂/∂mu",
+    "unbiased for ∂/∂p",
+    "leaves its inputs unchanged",
+)
+
+elbo_gradient = Target(
+    name="elbo-gradient",
+    summary="an autograd surrogate whose gradient estimates ∇_(μ,p) ELBO (standard, STL, …)",
+    signatures={"torch": "IMPL(log_joint, mu, p)", "jax": "IMPL(key, log_joint, mu, p)"},
+    returns="a scalar surrogate; rtverify takes its gradient in (mu, p) by autograd",
+    reference="exact ∇ELBO on a linear-Gaussian model (rtverify.gradients)",
+    run=lambda ctx: _judge(ctx, None),
+    properties=_PROPERTIES,
+    options=("param",),
+    statistical=True,
+)
+
+iwae_gradient = Target(
+    name="iwae-gradient",
+    summary="an autograd surrogate whose gradient estimates ∇_(μ,p) L_K (standard IWAE, DReG, …)",
+    signatures={"torch": "IMPL(log_joint, mu, p, k)", "jax": "IMPL(key, log_joint, mu, p, k)"},
+    returns="a scalar surrogate; rtverify takes its gradient in (mu, p) by autograd",
+    reference="the mean of rtverify.gradients.iwae_gradient_samples (standard form)",
+    run=lambda ctx: _judge(ctx, ctx.k),
+    properties=_PROPERTIES,
+    options=("param", "k"),
+    statistical=True,
+)
+
+TARGETS = (elbo_gradient, iwae_gradient)

@@ -1,0 +1,305 @@
+"""The ``elbo`` and ``iwae`` targets: single-sample ELBO and IWAE_K estimates on rtverify's ε.
+
+IMPL(log_likelihood, mu, p, eps) → (batch,) for ``elbo``; IMPL(log_joint, mu, p, eps) → (batch,)
+for ``iwae`` with eps of shape (K, batch, D) (K = ``--k``). The model functions are given in
+IMPL's framework (:class:`~rtverify.check.calls.Fn`): z of shape (…, batch, D) ↦ (…, batch).
+q_b = N(μ_b, diag σ_b²), prior N(0, I), σ from ``p`` as ``--param`` names it.
+
+Because IMPL gets rtverify's ε, each call is compared with the reference on the *same* ε
+(:mod:`rtverify.bounds`): an ELBO call must equal the analytic-KL form log p(x | z) − KL(q ‖ p)
+or the Monte Carlo-KL form log p(x | z) + log p(z) − log q(z) — both unbiased for the ELBO
+(proved: docs/derivations/elbo-identity.md, gaussian-kl.md) — and an IWAE call must equal
+log (1/K) Σ_k w_k, whose mean L_K satisfies ELBO ≤ L_K ≤ log p(x) (iwae-bound.md; tested
+in tests/test_bounds.py). No statistical test is needed: agreement is judged within rounding.
+
+Models: a linear-Gaussian decoder x | z ∼ N(Wz + b, diag ψ) with K = 2 latents and one
+observation x; for ``iwae`` also a log-joint 1000·tanh(z₁ − z₂) − ½‖z‖², whose log-weights
+spread over ±1e3 (a naive log(mean(exp(log w))) overflows). Rounding bound (times
+``K_ROUNDING``): u·(D + 8)·[Σ_i (r_i²/ψ_i + |log 2πψ_i|) + ‖∇ log p‖ (|μ| + |σε|(1 + |lv|))
++ Σ_d (μ_d² + σ_d²(1 + |lv_d|) + 1 + |lv_d| + ε_d² + z_d² + (|ε_d|/σ_d + |z_d|) e_d)] per example
+with e_d = |μ_d| + |σ_dε_d|(1 + |lv_d|) the rounding of z_d (log q and log p(z) evaluated at
+the rounded z, as torch.distributions does); per sample for IWAE, the largest over k, plus log K.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from rtverify import bounds, gaussian
+from rtverify.check.adapters import build_function
+from rtverify.check.calls import Call, Fn
+from rtverify.check.report import FAIL, NOT_RUN, PASS, Counterexample, PropertyResult
+from rtverify.check.target import Context, Target
+
+__all__ = ["TARGETS", "elbo", "iwae"]
+
+K_ROUNDING = 4.0
+_W = ((1.2, -0.4), (0.3, 0.9), (-0.7, 0.5))
+_B, _PSI, _X = (0.2, -0.1, 0.4), (0.5, 0.8, 1.3), (0.4, -1.0, 2.0)
+_GLOBAL_SEEDS = (12345, 54321)
+
+
+def _ll_code() -> str:
+    terms = [
+        f"(({x!r} - ({w0!r}*z[...,0] + {w1!r}*z[...,1] + {b!r}))**2/{psi!r} "
+        f"+ {math.log(2 * math.pi * psi)!r})"
+        for (w0, w1), b, psi, x in zip(_W, _B, _PSI, _X, strict=True)
+    ]
+    return "-0.5*(" + " + ".join(terms) + ")"
+
+
+_PRIOR_CODE = f"-0.5*(z[...,0]**2 + z[...,1]**2 + {2 * math.log(2 * math.pi)!r})"
+
+
+@dataclass(frozen=True)
+class _Model:
+    name: str
+    code: str
+    #: per-row magnitude of the terms and of the gradient (for the rounding bound)
+    size: object
+
+
+def _lg_size(z: np.ndarray, prior: bool) -> tuple[np.ndarray, np.ndarray]:
+    W, b, psi, x = (np.asarray(v) for v in (_W, _B, _PSI, _X))
+    r = x - (z @ W.T + b)
+    terms = np.sum(r * r / psi + np.abs(np.log(2 * np.pi * psi)), axis=-1)
+    grad = np.linalg.norm((r / psi) @ W, axis=-1)
+    if prior:
+        terms = terms + np.sum(z * z, -1) + 2 * math.log(2 * math.pi)
+        grad = grad + np.linalg.norm(z, axis=-1)
+    return terms, grad
+
+
+def _spread_size(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return 1e3 + np.sum(z * z, -1) + 4.0, 1e3 * math.sqrt(2) + np.linalg.norm(z, axis=-1)
+
+
+LIKELIHOOD = _Model("linear-Gaussian log p(x | z)", _ll_code(), lambda z: _lg_size(z, False))
+JOINT = _Model(
+    "linear-Gaussian log p(x, z)", _ll_code() + " + " + _PRIOR_CODE, lambda z: _lg_size(z, True)
+)
+SPREAD = _Model(
+    "1000·tanh(z₁ − z₂) − ½‖z‖² (log-weights over ±1e3)",
+    "1000.0*tanh(z[...,0] - z[...,1]) + " + _PRIOR_CODE,
+    _spread_size,
+)
+
+
+def _cases(ctx: Context, iwae_k: int | None) -> list[tuple[str, _Model, tuple[np.ndarray, ...]]]:
+    gen = ctx.rng(ctx.param, "bounds", iwae_k)
+
+    def draw(batch: int, lv_range=(-5.0, 3.0)):
+        mu = gen.uniform(-3, 3, (batch, 2))
+        lv = gen.uniform(*lv_range, (batch, 2))
+        shape = (batch, 2) if iwae_k is None else (iwae_k, batch, 2)
+        return mu, gaussian.param_from_logvar(lv, ctx.param), gen.standard_normal(shape)
+
+    if iwae_k is None:
+        return [
+            ("batch 8", LIKELIHOOD, draw(8)),
+            ("batch 1", LIKELIHOOD, draw(1)),
+            ("wide variances, batch 64", LIKELIHOOD, draw(64, (-20.0, 8.0))),
+            ("large batch 500", LIKELIHOOD, draw(500)),
+        ]
+    return [
+        ("linear-Gaussian, batch 8", JOINT, draw(8)),
+        ("batch 1", JOINT, draw(1)),
+        ("log-weights over ±1e3, batch 16", SPREAD, draw(16)),
+        ("large batch 300", JOINT, draw(300)),
+    ]
+
+
+def _sample_size(mu, p, eps, param):
+    lv = gaussian.logvar_from(p, param)
+    s = np.exp(lv / 2)
+    z = mu + s * eps
+    z_err = np.abs(mu) + np.abs(s * eps) * (1 + np.abs(lv))  # rounding of z, in units of u
+    per = mu * mu + s * s * (1 + np.abs(lv)) + 1 + np.abs(lv) + eps * eps + z * z
+    # log q and log p(z) evaluated at the rounded z: ∂/∂z is −ε/σ and −z
+    per = per + (np.abs(eps) / s + np.abs(z)) * z_err
+    return z, np.sum(per, -1), np.sum(z_err, -1)
+
+
+def _tolerance(model: _Model, args: tuple, ctx: Context) -> np.ndarray:
+    mu, p, eps = args
+    z, q_size, z_err = _sample_size(mu, p, eps, ctx.param)
+    terms, grad = model.size(z)
+    size = terms + grad * z_err + q_size
+    if eps.ndim == 3:
+        size = np.max(size, axis=0) + math.log(eps.shape[0])
+    return K_ROUNDING * ctx.unit_roundoff * (mu.shape[-1] + 8) * size
+
+
+def _references(model: _Model, args: tuple, ctx: Context) -> dict[str, np.ndarray]:
+    f = build_function(model.code, np)
+    mu, p, eps = args
+    if eps.ndim == 3:
+        return {"log-sum-exp": bounds.iwae_estimate(f, mu, p, eps, param=ctx.param)}
+    return {
+        form: bounds.elbo_estimate(f, mu, p, eps, param=ctx.param, kl=kl)
+        for form, kl in (("analytic KL", "analytic"), ("Monte Carlo KL", "mc"))
+    }
+
+
+def _mistakes(model: _Model, args: tuple, ctx: Context) -> list[tuple[str, np.ndarray]]:
+    f = build_function(model.code, np)
+    mu, p, eps = args
+    lv = gaussian.logvar_from(p, ctx.param)
+    kl = gaussian.kl_standard_normal(mu, p, ctx.param)
+    if eps.ndim == 3:
+        log_w = bounds.log_weights(f, mu, p, eps, param=ctx.param)
+        from scipy.special import logsumexp
+
+        return [
+            ("logsumexp without − log K", logsumexp(log_w, axis=0)),
+            ("the mean of log w (the ELBO), not log of the mean of w", np.mean(log_w, axis=0)),
+            (
+                "log q(z) with the wrong sign",
+                bounds.log_mean_exp(log_w + 2 * (log_w - f(mu + np.exp(lv / 2) * eps)), 0),
+            ),
+        ]
+    ll = f(mu + np.exp(lv / 2) * eps)
+    return [
+        ("the KL is added, not subtracted", ll + kl),
+        ("the KL is missing its ½", ll - 2 * kl),
+        ("samples with σ² where σ is due", f(mu + np.exp(lv) * eps) - kl),
+        ("the KL term is missing", ll),
+    ]
+
+
+def _judge(ctx: Context, iwae_k: int | None) -> list[PropertyResult]:
+    agree = (
+        "agrees per call with the analytic-KL or the Monte Carlo-KL ELBO estimate"
+        if iwae_k is None
+        else "agrees per call with log (1/K) Σ w_k"
+    )
+    names = [
+        "runs and returns an array of shape (batch,)",
+        f"returns {ctx.dtype} (the precision it was given) or wider",
+        "finite for finite inputs",
+        agree,
+        "leaves its inputs unchanged",
+        "deterministic: same inputs, same output (whatever the global random state)",
+    ]
+    out = {n: PropertyResult(n, NOT_RUN) for n in names}
+    cases = [(lbl, m, ctx.cast(*a)) for lbl, m, a in _cases(ctx, iwae_k)]
+    calls = [Call((Fn(m.code), *a)) for _, m, a in cases]
+    results = ctx.box.run(calls[:1])
+    if results[0].error is None:
+        results += ctx.box.run(calls[1:])
+    for (label, _, args), res in zip(cases, results, strict=False):
+        problem = res.problem(args[0].shape[:1])
+        if problem is not None:
+            out[names[0]] = PropertyResult(names[0], FAIL, f"{problem} (input case: {label})")
+            return list(out.values())
+    if len(results) < len(cases):
+        out[names[0]] = PropertyResult(names[0], FAIL, "stopped before every case ran")
+        return list(out.values())
+    out[names[0]] = PropertyResult(names[0], PASS)
+    out[names[1]] = ctx.precision(names[1], results)
+    finite, forms, failure = True, set(), None
+    for (label, model, args), res in zip(cases, results, strict=True):
+        got = res.value.astype(np.float64)
+        a64 = tuple(a.astype(np.float64) for a in args)
+        if not np.isfinite(got).all():
+            if finite:
+                out[names[2]] = PropertyResult(
+                    names[2], FAIL, f"returns {got[~np.isfinite(got)][0]} (input case: {label})"
+                )
+            finite = False
+            continue
+        tol = _tolerance(model, a64, ctx) + 2 * ctx.tiny
+        matched = [
+            form
+            for form, ref in _references(model, a64, ctx).items()
+            if np.all(np.abs(got - ref) <= tol)
+        ]
+        if matched:
+            forms.add(matched[0])
+        elif failure is None:
+            refs = _references(model, a64, ctx)
+            words = next(
+                (
+                    t
+                    for t, v in _mistakes(model, a64, ctx)
+                    if np.allclose(got, v, rtol=1e-6, atol=float(np.max(tol)))
+                ),
+                "differs from the reference on the same ε",
+            )
+            i = int(np.argmax(np.min([np.abs(got - r) / tol for r in refs.values()], axis=0)))
+            cx = Counterexample(
+                {
+                    "model": model.name,
+                    "mu": a64[0][i],
+                    ctx.param: a64[1][i],
+                    "eps": a64[2][..., i, :],
+                },
+                {form: float(r[i]) for form, r in refs.items()},
+                float(got[i]),
+                f"batch row {i} of the input case '{label}'",
+            )
+            failure = PropertyResult(names[3], FAIL, words, cx)
+    if finite:
+        out[names[2]] = PropertyResult(names[2], PASS)
+    out[names[3]] = failure or PropertyResult(names[3], PASS)
+    if forms and failure is None and iwae_k is None:
+        ctx.note(f"IMPL computes the {' and the '.join(sorted(forms))} form")
+    mutated = sorted({k for r in results for k in r.mutated})
+    out[names[4]] = PropertyResult(
+        names[4], FAIL if mutated else PASS, "mutates its inputs" if mutated else ""
+    )
+    twice = ctx.box.run([Call(calls[0].args, global_seed=s) for s in _GLOBAL_SEEDS])
+    same = (
+        len(twice) == 2
+        and all(r.value is not None for r in twice)
+        and np.array_equal(twice[0].value, twice[1].value, equal_nan=True)
+    )
+    out[names[5]] = PropertyResult(
+        names[5],
+        PASS if same else FAIL,
+        ""
+        if same
+        else "two identical calls give different outputs: draws its own noise instead of using eps",
+    )
+    return list(out.values())
+
+
+_COMMON = (
+    "runs and returns an array of shape (batch,)",
+    "returns the precision it was given or wider",
+    "finite for finite inputs",
+)
+_TAIL = ("leaves its inputs unchanged", "deterministic: same inputs, same output")
+
+elbo = Target(
+    name="elbo",
+    summary="single-sample ELBO estimate per example on the given ε (prior N(0, I))",
+    signatures={f: "IMPL(log_likelihood, mu, p, eps)" for f in ("numpy", "torch", "jax")},
+    returns="(batch,); log_likelihood(z) → (…, batch) is a model rtverify supplies",
+    reference="rtverify.bounds.elbo_estimate (analytic or Monte Carlo KL)",
+    run=lambda ctx: _judge(ctx, None),
+    properties=(
+        *_COMMON,
+        "agrees per call with the analytic-KL or the Monte Carlo-KL ELBO estimate",
+        *_TAIL,
+    ),
+    options=("param",),
+)
+
+iwae = Target(
+    name="iwae",
+    summary="IWAE_K estimate log (1/K) Σ_k p(x, z_k)/q(z_k) per example on the given ε",
+    signatures={
+        f: "IMPL(log_joint, mu, p, eps)  (eps: (K, batch, D))" for f in ("numpy", "torch", "jax")
+    },
+    returns="(batch,); log_joint(z) → (…, batch) is a model rtverify supplies",
+    reference="rtverify.bounds.iwae_estimate",
+    run=lambda ctx: _judge(ctx, ctx.k),
+    properties=(*_COMMON, "agrees per call with log (1/K) Σ w_k", *_TAIL),
+    options=("param", "k"),
+)
+
+TARGETS = (elbo, iwae)

@@ -1,0 +1,14 @@
+"""−F.binary_cross_entropy_with_logits(logits, x, reduction="sum") per image (float32)."""
+
+import torch.nn.functional as F
+
+TARGET = "bernoulli-log-likelihood"
+PARAM = None
+REDUCTION = "none"
+FRAMEWORK = "torch"
+EXPECT = None  # conforms
+REQUIRES = "torch"
+
+
+def impl(x, logits):
+    return -F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(-1)

@@ -1,0 +1,16 @@
+"""kl_divergence(prior, posterior): the arguments in the wrong order (torch, float64)."""
+
+from torch.distributions import MultivariateNormal, kl_divergence
+
+TARGET = "mvn-kl"
+PARAM = None
+REDUCTION = None
+FRAMEWORK = "torch"
+DTYPE = "float64"
+EXPECT = ("agrees with the reference", "the arguments are swapped")
+REQUIRES = "torch"
+
+
+def impl(mu_q, scale_tril_q, mu_p, scale_tril_p):
+    q = MultivariateNormal(mu_q, scale_tril=scale_tril_q)
+    return kl_divergence(MultivariateNormal(mu_p, scale_tril=scale_tril_p), q)
