@@ -88,6 +88,7 @@ def derivation() -> Derivation:
     """The Gumbel-max trick: the perturbed argmax is Categorical(π)."""
     return Derivation(
         slug="gumbel-max",
+        scope="any K (exponential race); K = 2, 3 as integrals in the Gumbel variable",
         title="Gumbel-max trick",
         summary="argmax_i(log π_i + g_i) ∼ Categorical(π): exponential race, any K; K = 2, 3 "
         "as integrals",

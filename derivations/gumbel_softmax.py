@@ -81,6 +81,8 @@ def derivation() -> Derivation:
     """The Gumbel-softmax relaxation: τ-invariant argmax law and logistic log-ratios."""
     return Derivation(
         slug="gumbel-softmax",
+        scope="any K and any τ > 0 (the log-ratio identity); the logistic law of a Gumbel diffe"
+        "rence",
         title="Gumbel-softmax (Concrete) relaxation",
         summary="argmax softmax((l + g)/τ) ∼ Categorical(softmax(l)) for every τ > 0; "
         "τ log(y_i/y_j) − (l_i − l_j) is standard logistic",

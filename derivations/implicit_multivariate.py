@@ -198,6 +198,9 @@ def derivation() -> Derivation:
     chains += [_continuity_chain(2)]
     return Derivation(
         slug="implicit-multivariate",
+        scope="one dimension: any C² CDF; Rosenblatt and stick-breaking fields: general K as fo"
+        "rmulas, the Dirichlet continuity equation checked at K = 2 on the page (K = 3 in"
+        " the tests, K > 3 not checked)",
         title="Implicit reparameterization in several dimensions",
         summary="Rosenblatt conditional CDFs; the Dirichlet field solves the continuity "
         "equation (K = 2 here, K = 3 in the tests)",

@@ -166,6 +166,9 @@ def derivation() -> Derivation:
     chains += _bernoulli_chains()
     return Derivation(
         slug="implicit-reparameterization",
+        scope="any continuous, strictly increasing, differentiable F under stated hypotheses; c"
+        "losed forms for the exponential, Weibull and Kumaraswamy laws; the Bernoulli cou"
+        "nterexample",
         title="Implicit reparameterization",
         summary="dz/dθ = −∂_θF(z; θ)/p(z; θ) from F(z(θ); θ) = u; closed forms; no discrete laws",
         chains=tuple(chains),

@@ -42,7 +42,7 @@ def _to_mp(v: sp.Expr):
     if infinite(v):
         raise Divergent(f"value {v}")
     value = v.evalf(mpmath.mp.dps)
-    if value.free_symbols:
+    if value.free_symbols or not value.is_number:  # e.g. an undefined f(2)
         raise NotEvaluable(f"could not evaluate numerically: {value}")
     if infinite(value):
         raise Divergent(f"value {value}")

@@ -70,7 +70,8 @@ def _targets_table() -> str:
         if len(sigs) > 1:
             sig = "<br>".join(f"{fw}: `{s}`" for fw, s in t.signatures.items())
         opts = ", ".join(f"--{o}" for o in t.options) or "—"
-        rows.append(f"| `{t.name}` | {sig} | {t.returns} | {', '.join(t.frameworks)} | {opts} |")
+        returns = t.returns.replace("|", "\\|")  # a Markdown table cell
+        rows.append(f"| `{t.name}` | {sig} | {returns} | {', '.join(t.frameworks)} | {opts} |")
     return "\n".join(rows) + "\n"
 
 
