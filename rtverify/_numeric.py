@@ -29,6 +29,15 @@ __all__ = ["Divergent", "NotEvaluable", "value"]
 _TAIL_POINTS = (10**2, 10**4, 10**8)
 
 
+def _heaviside(x, at_zero=0.5):
+    return mpmath.mpf(1) if x > 0 else (mpmath.mpf(0) if x < 0 else mpmath.mpf(at_zero))
+
+
+#: lambdify modules: mpmath, with the step functions evaluated exactly at working precision
+#: (SymPy's default printers evaluate them in floating point).
+_MODULES = [{"Heaviside": _heaviside, "sign": mpmath.sign}, "mpmath"]
+
+
 class NotEvaluable(Exception):
     """The expression has no numeric value that this module can compute reliably."""
 
@@ -59,16 +68,23 @@ def _break_points(integrand: sp.Expr, var: sp.Symbol, lo, hi) -> list:
     """Finite points of (lo, hi) where SymPy finds the integrand discontinuous (poles, jumps)."""
     from sympy.calculus.util import continuous_domain
 
+    jumps = set()  # zeros of the arguments of step-like functions, which SymPy's domain misses
+    for f in integrand.atoms(sp.Heaviside, sp.sign, sp.Abs):
+        try:
+            jumps |= {p for p in sp.solve(f.args[0], var) if p.is_real}
+        except (NotImplementedError, ValueError, TypeError):
+            pass
+    jumps = sorted(_to_mp(p).real for p in jumps)
     try:
         domain = continuous_domain(integrand, var, sp.S.Reals)
     except (NotImplementedError, ValueError, TypeError):
-        return []
+        return [p for p in jumps if lo < p < hi]
     gaps = sp.S.Reals - domain
     if not isinstance(gaps, sp.FiniteSet):
         if gaps == sp.S.EmptySet:
             return []
         raise NotEvaluable(f"integrand is undefined on a set that is not finite: {gaps}")
-    points = sorted(_to_mp(p).real for p in gaps if p.is_real)
+    points = sorted({*(_to_mp(p).real for p in gaps if p.is_real), *jumps})
     return [p for p in points if lo < p < hi]
 
 
@@ -95,7 +111,7 @@ def _quadrature(integral: sp.Integral):
     if integral.function.has(sp.Integral, sp.Derivative):
         raise NotEvaluable("nested integral or derivative inside an integral")
     variables = [lim[0] for lim in integral.limits]
-    f = sp.lambdify(variables, integral.function, modules="mpmath")
+    f = sp.lambdify(variables, integral.function, modules=_MODULES)
     ranges = []
     for var, lo, hi in integral.limits:
         a, b = _mp_limit(lo), _mp_limit(hi)
@@ -106,7 +122,7 @@ def _quadrature(integral: sp.Integral):
                     _check_tail(f, end, str(var))
         else:  # tails checked along each axis with the other coordinates at a generic point
             others = {v: mpmath.mpf("0.37") for v in variables if v != var}
-            axis = sp.lambdify(var, integral.function.subs(others), modules="mpmath")
+            axis = sp.lambdify(var, integral.function.subs(others), modules=_MODULES)
             for end in (a, b):
                 if mpmath.isinf(end):
                     _check_tail(axis, end, str(var))
