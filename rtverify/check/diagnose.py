@@ -68,7 +68,19 @@ def kl_mistakes(mu: np.ndarray, p: np.ndarray, param: str) -> list[Mistake]:
         ("averages over the latent axis instead of summing", lambda: ref / dim),
         ("computes the reverse KL(N(0, I) ‖ q)", lambda: half_sum((1.0 + m2) / var - 1.0 + lv)),
         *_epsilon_mistakes(param, p, m2, var, lv, half_sum),
+        *(
+            (
+                f"clamps log σ² to [{lo:g}, {hi:g}] before the KL (as diffusers' "
+                "DiagonalGaussianDistribution does): wrong outside that range",
+                lambda lo=lo, hi=hi: half_sum(m2 + gaussian.expm1mx(np.clip(lv, lo, hi))),
+            )
+            for lo, hi in _CLAMPS
+        ),
     ]
+
+
+#: Ranges real code clamps log σ² to "for stability".
+_CLAMPS = ((-30.0, 20.0), (-10.0, 10.0), (-20.0, 20.0), (-10.0, 2.0))
 
 
 #: The small constants real code adds inside a log "for stability".

@@ -36,8 +36,8 @@ __all__ = ["CALLS", "DIM", "FUNCTIONS", "TARGETS", "estimator"]
 FUNCTIONS = ("sin(z)", "exp(-z^2/2)", "cos(z)")
 FIXED = ((0.8, 1.5), (-0.5, 0.6), (1.2, 2.0))
 RANDOM_RANGE = {"mu": (-2.0, 2.0), "sigma": (0.3, 3.0)}
-CALLS = 120
-DIM = 512
+CALLS = 300
+DIM = 256
 #: dσ/dp for each parameterization p of the variance
 _DSIGMA_DP = {
     "logvar": lambda s: s / 2,

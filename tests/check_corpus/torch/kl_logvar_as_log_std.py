@@ -6,7 +6,7 @@ TARGET = "gaussian-kl"
 FRAMEWORK = "torch"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ("agrees", "reads the logvar argument as log_std")
+EXPECT = ("agrees", "reads its variance argument as log_std")
 
 
 def impl(mu, logvar):
