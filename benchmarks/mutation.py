@@ -1,6 +1,6 @@
 """Mutation testing of rtverify's own suite: is the oracle able to catch realistic bugs?
 
-Each mutant of ``benchmarks/mutants.py`` (a dropped ½, ddof, a sign, a transposed factor, a
+Each mutant of ``benchmarks/mutants/`` (a dropped ½, ddof, a sign, a transposed factor, a
 swapped argument, a skipped property, an exit code, a wrong constant) is applied, ONE AT A
 TIME, to a temporary copy of the tree — never to the working tree — and the tests selected for
 its module (``mutants.TESTS``; the tests that import the module, most specific first) are run

@@ -20,10 +20,10 @@ import mpmath
 import numpy as np
 import pytest
 from _budget import expect_rejected
+from _independent import elbo_by_quadrature, kl_reference, log_joint, log_q
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats as sps
-from scipy.special import log_expit, logsumexp
+from scipy.special import logsumexp
 
 from rtverify import stats
 from rtverify.elbo import (
@@ -107,50 +107,8 @@ def _close(a: float, b: float, rtol: float = EXACT_RTOL) -> bool:
     return abs(a - b) <= rtol * max(1.0, abs(a), abs(b))
 
 
-# --- independent routes: densities written with scipy, KL by inverse and log-determinant ---
-
-
-def _log_joint(model, x, z: np.ndarray) -> np.ndarray:
-    """log p(x, z) for rows z, from scipy's densities and the model's parameters only."""
-    if isinstance(model, NormalNormal):
-        zs = z[:, 0]
-        lik = sps.norm.logpdf(np.asarray(x)[None, :], zs[:, None], model.s).sum(axis=1)
-        return sps.norm.logpdf(zs, model.m0, model.s0) + lik
-    if isinstance(model, LinearGaussian):
-        prior = sps.multivariate_normal(model.prior_mean, model.prior_cov).logpdf(z)
-        mean = z @ model.W.T + model.b
-        return prior + sps.norm.logpdf(x, mean, np.sqrt(model.psi)).sum(axis=1)
-    a = z @ model.W.T + model.b  # Bernoulli decoder, prior N(0, I)
-    lik = np.sum(np.where(x == 1, log_expit(a), log_expit(-a)), axis=1)
-    return sps.multivariate_normal(np.zeros(z.shape[1]), np.eye(z.shape[1])).logpdf(z) + lik
-
-
-def _log_q(q: GaussianQ, z: np.ndarray) -> np.ndarray:
-    return np.atleast_1d(sps.multivariate_normal(q.mu, q.chol @ q.chol.T).logpdf(z))
-
-
-def _elbo_by_quadrature(model, x, q: GaussianQ, nodes: int = 60) -> float:
-    """E_q[log p(x, z) − log q(z)] by tensor Gauss–Hermite in ε (z = μ + Lε): exact for the
-    Gaussian models (quadratic integrand), ~1e-12 for the smooth Bernoulli decoder."""
-    t, w = np.polynomial.hermite_e.hermegauss(nodes)
-    k = q.mu.size
-    eps = np.array(list(itertools.product(t, repeat=k)))
-    weights = np.prod(np.array(list(itertools.product(w, repeat=k))), axis=1)
-    z = q.mu + np.einsum("ij,nj->ni", q.chol, eps)
-    values = _log_joint(model, x, z) - _log_q(q, z)
-    return float(weights @ values / math.sqrt(2 * math.pi) ** k)
-
-
-def _kl_reference(mu1, cov1, mu2, cov2) -> float:
-    """KL(N₁ ‖ N₂) = ½[tr(Σ₂⁻¹Σ₁) + (μ₂ − μ₁)ᵀΣ₂⁻¹(μ₂ − μ₁) − k + ln det Σ₂ − ln det Σ₁] by
-    explicit inverse and slogdet (rtverify.gaussian.kl_full goes through Cholesky factors)."""
-    inv2, d = np.linalg.inv(cov2), np.asarray(mu2) - np.asarray(mu1)
-    (_, ld1), (_, ld2) = np.linalg.slogdet(cov1), np.linalg.slogdet(cov2)
-    return 0.5 * float(np.trace(inv2 @ cov1) + d @ inv2 @ d - len(d) + ld2 - ld1)
-
-
 def _kl_to_posterior(model, x, q: GaussianQ) -> float:
-    return _kl_reference(q.mu, q.chol @ q.chol.T, *model.posterior(x))
+    return kl_reference(q.mu, q.chol @ q.chol.T, *model.posterior(x))
 
 
 @pytest.mark.parametrize("name", list(MODELS))
@@ -161,7 +119,7 @@ def test_elbo_is_at_most_log_evidence_for_any_q(name, data):
     model, x = MODELS[name]
     q = data.draw(gaussian_qs(_latent_dim(model)))
     elbo = elbo_exact(model, x, q)
-    assert _close(elbo, _elbo_by_quadrature(model, x, q), QUADRATURE_RTOL)
+    assert _close(elbo, elbo_by_quadrature(model, x, q), QUADRATURE_RTOL)
     assert elbo <= model.log_evidence(x) + EXACT_RTOL
 
 
@@ -311,7 +269,7 @@ def test_iwae_and_elbo_samples_are_log_weights_of_scipys_densities(name, data, k
     eps = stats.rng("iwae-weights", name, k).standard_normal((20, k, q.mu.size))
     z = q.mu + np.einsum("ij,nkj->nki", q.chol, eps)
     flat = z.reshape(-1, q.mu.size)
-    log_w = (_log_joint(model, x, flat) - _log_q(q, flat)).reshape(20, k)
+    log_w = (log_joint(model, x, flat) - log_q(q, flat)).reshape(20, k)
     expected = logsumexp(log_w, axis=1) - math.log(k)
     np.testing.assert_allclose(iwae_samples(model, x, q, eps), expected, rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(

@@ -1,0 +1,16 @@
+"""The mutant list of ``benchmarks/mutation.py`` (see ``base`` for what a mutant is), one file
+per group of modules."""
+
+from __future__ import annotations
+
+from mutants import models, others, reference, symbolic
+from mutants.base import DESELECT, DOCS_TESTS, TESTS, Mutant
+
+__all__ = ["DESELECT", "DOCS_TESTS", "MUTANTS", "TESTS", "Mutant"]
+
+MUTANTS: list[Mutant] = [
+    *reference.MUTANTS,
+    *models.MUTANTS,
+    *symbolic.MUTANTS,
+    *others.MUTANTS,
+]
