@@ -41,8 +41,8 @@ from rtverify.models import LinearGaussian
 __all__ = ["CALLS", "CONFIGS", "REPLICATES", "TARGETS", "elbo_gradient", "iwae_gradient"]
 
 CONFIGS = (((0.3, -0.5), (-0.7, 0.2)), ((1.0, 0.2), (-1.5, -0.3)), ((-0.4, 0.6), (0.4, -2.0)))
-REPLICATES = 256
-CALLS = 60
+REPLICATES = 64
+CALLS = 300
 REFERENCE_SAMPLES = 200_000
 _W = np.array([[1.2, -0.4], [0.3, 0.9], [-0.7, 0.5]])
 _B, _PSI, _X = np.array([0.2, -0.1, 0.4]), np.array([0.5, 0.8, 1.3]), np.array([0.4, -1.0, 2.0])
@@ -108,7 +108,7 @@ def _judge(ctx: Context, k: int | None) -> list[PropertyResult]:
     extra = () if k is None else (k,)
     calls = [
         Call((Fn(JOINT.code), mu, p, *extra, Noise(seed)), grad=(1, 2))
-        for seed in range(1, CALLS + 1)
+        for seed in ctx.noise_seeds(CALLS)
     ]
     results = ctx.box.run(calls[:1])
     if results[0].error is None:
