@@ -215,6 +215,12 @@ def test_the_full_covariance_kl_also_holds_at_k_3():
     assert report.ok and report.count(Status.PROVED) == 2, report.failures
 
 
+def test_the_gaussian_entropy_also_holds_at_k_3():
+    chain = gaussian_kl.entropy_chain(3)
+    report = Derivation("entropy-k3", "entropy k = 3", "", (chain,)).verify()
+    assert report.ok and report.count(Status.PROVED) == len(chain.steps), report.failures
+
+
 def test_log_det_rejects_log_sigma_squared_for_the_diagonal_scale():
     d = log_det_jacobian.derivation()
     s = sp.symbols("sigma_1:4", positive=True)
