@@ -51,12 +51,10 @@ def _cases():
         marks = [getattr(pytest.mark, m["FRAMEWORK"])] if m["FRAMEWORK"] != "numpy" else []
         if m.get("REQUIRES") == "torch":
             marks.append(pytest.mark.torch)
-        if (
-            m["TARGET"] in STATISTICAL
-            and path.name not in DEFAULT_STATISTICAL
-            and not m.get("DEFAULT")
-        ):
-            marks.append(pytest.mark.slow)
+        framework = m["FRAMEWORK"] != "numpy" or m.get("REQUIRES") is not None
+        costly = m["TARGET"] in STATISTICAL or framework  # statistics, or a framework import
+        if costly and path.name not in DEFAULT_STATISTICAL and not m.get("DEFAULT"):
+            marks.append(pytest.mark.slow)  # all run under -m slow; a subset by default
         yield pytest.param(path, id=str(path.relative_to(CORPUS).with_suffix("")), marks=marks)
 
 

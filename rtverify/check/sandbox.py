@@ -9,7 +9,8 @@ it, and runs :class:`~rtverify.check.calls.Call` s:
   return in time is a hang: the worker's whole process group is killed (a fresh worker serves
   the next call);
 - loading IMPL (its imports) has its own ``load_timeout`` and counts against nothing else;
-- the calls together may take ``budget`` seconds; past it :class:`BudgetSpent` is raised
+- the calls together (first calls included) may take ``budget`` seconds; past it
+  :class:`BudgetSpent` is raised
   (the check then says "not judged" for what is left: slow is never wrong);
 - closing kills the worker's process group: nothing IMPL started outlives the check. If the
   checker dies, the worker's guardian kills the group.
@@ -227,9 +228,7 @@ class Sandbox:
             limit = self.first_call_timeout if first else self.call_timeout
             started = time.monotonic()
             status, *rest = self._receive(limit, what="a call")
-            elapsed = time.monotonic() - started
-            if not first:
-                self.spent += elapsed
+            self.spent += time.monotonic() - started  # the budget counts every call
             self.n_calls += 1
             if status == "timeout":
                 results.append(

@@ -7,6 +7,7 @@ TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
 EXPECT = None  # conforms
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 REQUIRES = "torch"
 
 

@@ -8,6 +8,7 @@ FRAMEWORK = "jax"
 PARAM = "logvar"
 REDUCTION = "none"
 EXPECT = None  # conforms
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 
 
 @jax.vmap

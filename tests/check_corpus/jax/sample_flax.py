@@ -6,6 +6,7 @@ TARGET = "reparam-sample"
 FRAMEWORK = "jax"
 PARAM = "logvar"
 EXPECT = None  # conforms
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 
 
 def impl(mean, logvar, eps):

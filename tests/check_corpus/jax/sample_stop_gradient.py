@@ -7,6 +7,7 @@ TARGET = "reparam-sample"
 FRAMEWORK = "jax"
 PARAM = "logvar"
 EXPECT = ("gradient", "the gradient with respect to logvar is 0")
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 
 
 def impl(mean, logvar, eps):

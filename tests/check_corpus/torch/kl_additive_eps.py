@@ -7,6 +7,7 @@ FRAMEWORK = "torch"
 PARAM = "var"
 REDUCTION = "none"
 EXPECT = ("agrees", "adds 1e-08 inside the log")
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 
 
 def impl(mu, var):

@@ -8,6 +8,7 @@ FRAMEWORK = "torch"
 PARAM = "std"
 REDUCTION = "none"
 EXPECT = None  # conforms
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 
 
 def impl(mu, std):

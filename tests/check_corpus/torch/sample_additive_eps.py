@@ -6,6 +6,7 @@ TARGET = "reparam-sample"
 FRAMEWORK = "torch"
 PARAM = "var"
 EXPECT = ("agrees", "1e-08")
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 
 
 def impl(mu, var, eps):

@@ -5,6 +5,7 @@ FRAMEWORK = "torch"
 DTYPE = "float64"
 PARAM = "std"
 EXPECT = None  # conforms
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 
 
 def impl(mu, std, eps):

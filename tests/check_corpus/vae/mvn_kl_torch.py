@@ -7,6 +7,7 @@ PARAM = None
 REDUCTION = None
 FRAMEWORK = "torch"
 EXPECT = None  # conforms
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 REQUIRES = "torch"
 
 

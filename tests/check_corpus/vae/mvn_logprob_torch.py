@@ -8,6 +8,7 @@ REDUCTION = None
 FRAMEWORK = "torch"
 DTYPE = "float64"
 EXPECT = None  # conforms
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 REQUIRES = "torch"
 
 

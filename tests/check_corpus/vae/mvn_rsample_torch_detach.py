@@ -5,6 +5,7 @@ PARAM = None
 REDUCTION = None
 FRAMEWORK = "torch"
 EXPECT = ("gradients", "no gradient flows from the output to scale_tril")
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 REQUIRES = "torch"
 
 

@@ -7,6 +7,7 @@ PARAM = "log_std"
 REDUCTION = "none"
 FRAMEWORK = "torch"
 EXPECT = None  # conforms
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 REQUIRES = "torch"
 
 

@@ -7,6 +7,7 @@ TARGET = "elbo"
 FRAMEWORK = "torch"
 REFERENCE_EXPECT = None  # what tests/test_estimator_corpus.py shows
 EXPECT = None  # the verdict of `rtverify check`
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 
 
 def impl(log_likelihood, mu, logvar, eps):

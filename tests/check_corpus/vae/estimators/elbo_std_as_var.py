@@ -7,6 +7,7 @@ FRAMEWORK = "torch"
 REFERENCE_EXPECT = "biased"  # what tests/test_estimator_corpus.py shows
 # the verdict of `rtverify check`:
 EXPECT = ("agrees per call", "samples with σ² where σ is due")
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 
 
 def impl(log_likelihood, mu, logvar, eps):

@@ -7,6 +7,7 @@ TARGET = "iwae"
 FRAMEWORK = "jax"
 REFERENCE_EXPECT = None  # what tests/test_estimator_corpus.py shows
 EXPECT = None  # the verdict of `rtverify check`
+DEFAULT = True  # in the default run: one correct and one buggy file per target and framework
 
 
 def impl(log_joint, mu, logvar, eps):
