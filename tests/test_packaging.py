@@ -191,3 +191,13 @@ def test_no_module_outside_the_adapters_names_a_framework_adapter():
         text = path.read_text()
         for name in ("torch_adapter", "jax_adapter"):
             assert name not in text or path.parent == ADAPTERS, f"{path} names {name}"
+
+
+def test_every_package_of_the_tree_ships_in_the_wheel():
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "rtverify").rglob("__init__.py")
+        if "__pycache__" not in p.parts
+    }
+    assert found <= listed, f"packages missing from pyproject.toml: {sorted(found - listed)}"
