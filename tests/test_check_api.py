@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -192,3 +193,12 @@ def test_the_textbook_score_estimator_conforms_without_a_statistical_test(score_
     assert score_report.ok, score_report.render()
     assert score_report.n_statistical_tests == 0  # per-sample identity: unbiased with certainty
     assert any("unbiased with certainty" in note for note in score_report.notes)
+
+
+def test_the_check_s_seed_reaches_the_noise_impl_draws_itself():
+    impl = str(Path(__file__).resolve().parent / "check_corpus" / "rsample" / "numpy_generator.py")
+    first, again, other = (check("rsample", f"{impl}:impl", seed=s) for s in (0, 0, 1))
+    assert first.ok and other.ok
+    law = [n for n in first.notes if "Kolmogorov" in n]
+    assert law == [n for n in again.notes if "Kolmogorov" in n]  # same seed, same noise
+    assert law != [n for n in other.notes if "Kolmogorov" in n]  # another seed, other noise
