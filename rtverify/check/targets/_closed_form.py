@@ -33,7 +33,7 @@ from rtverify.check.report import FAIL, NOT_RUN, PASS, Counterexample, PropertyR
 from rtverify.check.shrink import shrink, value_cases
 from rtverify.check.target import Context
 
-__all__ = ["ClosedForm", "Gradient", "judge", "property_names"]
+__all__ = ["ClosedForm", "Gradient", "judge", "property_names", "reduce", "with_reductions"]
 
 _GLOBAL_SEEDS = (12345, 54321)
 #: Naming a mistake allows IMPL this many rounding bounds (a naive formula's cancellation).
@@ -74,6 +74,31 @@ class ClosedForm:
     gradient: Gradient | None = None
     #: what a non-deterministic output means
     nondeterministic: str = "uses the global random state"
+
+
+def reduce(values: np.ndarray, reduction: str) -> np.ndarray:
+    """Per-example values reduced over the batch (last) axis as ``--reduction`` says."""
+    if reduction == "sum":
+        return np.sum(values, axis=-1)
+    if reduction == "mean":
+        return np.mean(values, axis=-1)
+    return values
+
+
+def with_reductions(
+    wrong: list[diagnose.Mistake], per_example: np.ndarray, ctx: Context
+) -> list[diagnose.Mistake]:
+    """The per-example mistakes reduced as ``--reduction`` asks, plus the other reduction."""
+    reduced = [(t, lambda v=v: reduce(v(), ctx.reduction)) for t, v in wrong]
+    if ctx.reduction != "none":
+        for other in ("sum", "mean"):
+            if other != ctx.reduction:
+                text = (
+                    f"returns the {other} over the batch where the {ctx.reduction} is due "
+                    f"(did you mean --reduction {other}?)"
+                )
+                reduced.insert(0, (text, lambda o=other: reduce(per_example, o)))
+    return reduced
 
 
 def property_names(spec: ClosedForm, ctx: Context) -> list[str]:

@@ -27,11 +27,11 @@ import numpy as np
 
 from rtverify import gaussian
 from rtverify.check import statistics
-from rtverify.check.calls import Call, Fn, Noise
+from rtverify.check.calls import Call, CallResult, Fn, Noise
 from rtverify.check.report import FAIL, NOT_JUDGED, NOT_RUN, PASS, Counterexample, PropertyResult
 from rtverify.check.target import Context, Target
 
-__all__ = ["CALLS", "DIM", "FUNCTIONS", "TARGETS", "estimator"]
+__all__ = ["CALLS", "DIM", "FUNCTIONS", "TARGETS", "estimator", "surrogate_problem"]
 
 FUNCTIONS = ("sin(z)", "exp(-z^2/2)")
 FIXED = ((0.8, 1.5), (-0.5, 0.6), (1.2, 2.0))
@@ -98,27 +98,12 @@ def _judge(ctx: Context) -> list[PropertyResult]:
         calls = [Call((Fn(code), mu, p, Noise(seed)), grad=(1, 2)) for seed in seeds]
         results = ctx.box.run(calls)  # every call held to the timeout
         for res in results:
-            problem = res.problem((), allow_unit=True)
-            if problem is not None:
-                if problem == "shape":
-                    problem = (
-                        f"returns shape {tuple(res.value.shape)}, not a scalar surrogate (sum it?)"
-                    )
-                out[names[0]] = PropertyResult(names[0], FAIL, f"{problem} (f = {f})")
-                return list(out.values())
-            if not res.grads or any(g is None for g in res.grads):
-                which = "mu and " + arg if not res.grads or res.grads[0] is None else arg
-                if res.grads and res.grads[1] is None and res.grads[0] is None:
-                    which = "mu and " + arg
-                elif res.grads and res.grads[1] is None:
-                    which = arg
-                elif res.grads and res.grads[0] is None:
-                    which = "mu"
-                why = f" ({res.grad_note})" if res.grad_note else ""
-                out[names[0]] = PropertyResult(names[0], PASS)
-                out[names[1]] = PropertyResult(
-                    names[1], FAIL, f"no gradient flows from the surrogate to {which}{why}"
-                )
+            failure = surrogate_problem(res, arg)
+            if failure is not None:
+                k, detail = failure
+                if k == 1:
+                    out[names[0]] = PropertyResult(names[0], PASS)
+                out[names[k]] = PropertyResult(names[k], FAIL, f"{detail} (f = {f})")
                 return list(out.values())
         data[f] = results
     out[names[0]] = PropertyResult(names[0], PASS)
@@ -167,6 +152,22 @@ def _judge(ctx: Context) -> list[PropertyResult]:
         out[name] = _unbiased(name, k, grads, configs, sigma, mu_used, alpha, ctx)
     _variance_note(gm, gp, configs, sigma, mu_used, ctx)
     return list(out.values())
+
+
+def surrogate_problem(res: CallResult, arg: str) -> tuple[int, str] | None:
+    """What is wrong with one call of a surrogate-returning IMPL: (0, why) when it is not a
+    scalar surrogate, (1, why) when no gradient flows to mu or the variance parameter."""
+    problem = res.problem((), allow_unit=True)
+    if problem == "shape":
+        problem = f"returns shape {tuple(res.value.shape)}, not a scalar surrogate (sum it?)"
+    if problem is not None:
+        return 0, problem
+    grads = res.grads or (None, None)
+    missing = [name for name, g in zip(("mu", arg), grads, strict=False) if g is None]
+    if missing:
+        why = f" ({res.grad_note})" if res.grad_note else ""
+        return 1, f"no gradient flows from the surrogate to {' and '.join(missing)}{why}"
+    return None
 
 
 def _expected(f: str, mu: float, sigma: float, k: int, param: str) -> float:

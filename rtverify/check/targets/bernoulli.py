@@ -20,8 +20,7 @@ from rtverify.categorical import bernoulli_log_likelihood
 from rtverify.check import diagnose
 from rtverify.check.target import Context, Target
 from rtverify.check.targets import _closed_form as cf
-from rtverify.check.targets.gaussian import _properties, _reduce
-from rtverify.check.targets.gaussian_pair import with_reductions
+from rtverify.check.targets.gaussian import _properties
 from rtverify.special import softplus
 
 __all__ = ["TARGETS", "bernoulli"]
@@ -58,7 +57,7 @@ def _f64(args: tuple) -> tuple[np.ndarray, ...]:
 
 
 def _reference(args: tuple, ctx: Context) -> np.ndarray:
-    return _reduce(bernoulli_log_likelihood(*_f64(args)), ctx.reduction)
+    return cf.reduce(bernoulli_log_likelihood(*_f64(args)), ctx.reduction)
 
 
 def _tolerance(args: tuple, ctx: Context) -> np.ndarray:
@@ -66,7 +65,7 @@ def _tolerance(args: tuple, ctx: Context) -> np.ndarray:
     batch, dim = a.shape
     n_terms = dim + 4 + (batch if ctx.reduction != "none" else 0)
     size = np.sum(np.abs(a) + 1.0, axis=-1)
-    return _reduce(K_ROUNDING * ctx.unit_roundoff * n_terms * size, ctx.reduction)
+    return cf.reduce(K_ROUNDING * ctx.unit_roundoff * n_terms * size, ctx.reduction)
 
 
 def _mistakes(args: tuple, ctx: Context) -> list[diagnose.Mistake]:
@@ -81,7 +80,7 @@ def _mistakes(args: tuple, ctx: Context) -> list[diagnose.Mistake]:
         ),
         ("averages over the pixels where their sum is due", lambda: ref / a.shape[-1]),
     ]
-    return with_reductions(wrong, ref, ctx)
+    return cf.with_reductions(wrong, ref, ctx)
 
 
 def _shape_words(got: np.ndarray, due: tuple, args: tuple, ctx: Context) -> str | None:

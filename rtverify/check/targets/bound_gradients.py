@@ -35,6 +35,7 @@ from rtverify.check.adapters import build_function
 from rtverify.check.calls import Call, Fn, Noise
 from rtverify.check.report import FAIL, NOT_JUDGED, NOT_RUN, PASS, Counterexample, PropertyResult
 from rtverify.check.target import Context, Target
+from rtverify.check.targets.autograd import surrogate_problem
 from rtverify.check.targets.bounds import JOINT
 from rtverify.models import LinearGaussian
 
@@ -112,18 +113,12 @@ def _judge(ctx: Context, k: int | None) -> list[PropertyResult]:
     ]
     results = ctx.box.run(calls)  # every call held to the timeout
     for res in results:
-        problem = res.problem((), allow_unit=True)
-        if problem is not None:
-            if problem == "shape":
-                problem = (
-                    f"returns shape {tuple(res.value.shape)}, not a scalar surrogate (sum it?)"
-                )
-            out[names[0]] = PropertyResult(names[0], FAIL, problem)
-            return list(out.values())
-        if not res.grads or any(g is None for g in res.grads):
-            why = f" ({res.grad_note})" if res.grad_note else ""
-            out[names[0]] = PropertyResult(names[0], PASS)
-            out[names[1]] = PropertyResult(names[1], FAIL, f"no gradient flows to mu or {arg}{why}")
+        failure = surrogate_problem(res, arg)
+        if failure is not None:
+            k, detail = failure
+            if k == 1:
+                out[names[0]] = PropertyResult(names[0], PASS)
+            out[names[k]] = PropertyResult(names[k], FAIL, detail)
             return list(out.values())
     if len(results) < len(calls):
         out[names[0]] = PropertyResult(names[0], FAIL, "stopped before every call ran")

@@ -40,14 +40,6 @@ _EDGE_LV = (0.0, 1.0, -1.0, 1e-300, 1e-10, -2.5, 30.0, -30.0)
 _EDGE_EPS = (0.0, 1.0, -1.0, 2.5, -0.3, 1e-300, 6.0)
 
 
-def _reduce(values: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "sum":
-        return np.sum(values, axis=-1)
-    if reduction == "mean":
-        return np.mean(values, axis=-1)
-    return values
-
-
 def _gaussian_cases(ctx: Context, with_eps: bool) -> list[tuple[str, tuple[np.ndarray, ...]]]:
     gen = ctx.rng(ctx.param, "cases")
 
@@ -94,7 +86,7 @@ def _shrink_args(with_eps: bool):
 
 
 def _kl_reference(args: tuple, ctx: Context) -> np.ndarray:
-    return _reduce(gaussian.kl_standard_normal(args[0], args[1], ctx.param), ctx.reduction)
+    return cf.reduce(gaussian.kl_standard_normal(args[0], args[1], ctx.param), ctx.reduction)
 
 
 def _kl_tolerance(args: tuple, ctx: Context) -> np.ndarray:
@@ -104,23 +96,13 @@ def _kl_tolerance(args: tuple, ctx: Context) -> np.ndarray:
     n_terms = dim + 4 + (batch if ctx.reduction != "none" else 0)
     with np.errstate(over="ignore"):
         size = np.sum(mu * mu + np.exp(lv) * (1.0 + np.abs(lv)) + 1.0 + np.abs(lv), axis=-1)
-    return _reduce(K_ROUNDING * ctx.unit_roundoff * n_terms * size, ctx.reduction)
+    return cf.reduce(K_ROUNDING * ctx.unit_roundoff * n_terms * size, ctx.reduction)
 
 
 def _kl_mistakes(args: tuple, ctx: Context) -> list[diagnose.Mistake]:
     mu, p = (a.astype(np.float64) for a in args)
-    wrong = diagnose.kl_mistakes(mu, p, ctx.param)
-    reduced = [(t, lambda v=v: _reduce(v(), ctx.reduction)) for t, v in wrong]
-    if ctx.reduction != "none":
-        per_example = gaussian.kl_standard_normal(mu, p, ctx.param)
-        for other in ("sum", "mean"):
-            if other != ctx.reduction:
-                text = (
-                    f"returns the {other} over the batch where the {ctx.reduction} is due "
-                    f"(did you mean --reduction {other}?)"
-                )
-                reduced.insert(0, (text, lambda o=other: _reduce(per_example, o)))
-    return reduced
+    per_example = gaussian.kl_standard_normal(mu, p, ctx.param)
+    return cf.with_reductions(diagnose.kl_mistakes(mu, p, ctx.param), per_example, ctx)
 
 
 def _kl_shape_words(got: np.ndarray, due: tuple, args: tuple, ctx: Context) -> str | None:

@@ -23,9 +23,9 @@ from rtverify import gaussian
 from rtverify.check import diagnose
 from rtverify.check.target import Context, Target
 from rtverify.check.targets import _closed_form as cf
-from rtverify.check.targets.gaussian import _properties, _reduce
+from rtverify.check.targets.gaussian import _properties
 
-__all__ = ["TARGETS", "kl_pair", "with_reductions"]
+__all__ = ["TARGETS", "kl_pair"]
 
 K_ROUNDING = 4.0
 LOGVAR_RANGE = (-30.0, 30.0)
@@ -70,7 +70,7 @@ def _f64(args: tuple) -> tuple[np.ndarray, ...]:
 
 
 def _reference(args: tuple, ctx: Context) -> np.ndarray:
-    return _reduce(gaussian.kl_diag_pair(*_f64(args), ctx.param), ctx.reduction)
+    return cf.reduce(gaussian.kl_diag_pair(*_f64(args), ctx.param), ctx.reduction)
 
 
 def _tolerance(args: tuple, ctx: Context) -> np.ndarray:
@@ -84,7 +84,7 @@ def _tolerance(args: tuple, ctx: Context) -> np.ndarray:
     alq, alp = np.abs(lq), np.abs(lp)
     size = r * (1 + alq + alp) + delta * (1 + alp) + 1 + np.abs(lq - lp) + alq + alp
     per_example = K_ROUNDING * ctx.unit_roundoff * n_terms * np.sum(size, axis=-1)
-    return _reduce(per_example, ctx.reduction)
+    return cf.reduce(per_example, ctx.reduction)
 
 
 def _mistakes(args: tuple, ctx: Context) -> list[diagnose.Mistake]:
@@ -116,23 +116,7 @@ def _mistakes(args: tuple, ctx: Context) -> list[diagnose.Mistake]:
         if other != param:
             text = f"reads the {param} arguments as {other}"
             wrong.append((text, lambda o=other: gaussian.kl_diag_pair(mq, pq, mp, pp, o)))
-    return with_reductions(wrong, ref, ctx)
-
-
-def with_reductions(
-    wrong: list[diagnose.Mistake], per_example: np.ndarray, ctx: Context
-) -> list[diagnose.Mistake]:
-    """The per-example mistakes reduced as ``--reduction`` asks, plus the other reduction."""
-    reduced = [(t, lambda v=v: _reduce(v(), ctx.reduction)) for t, v in wrong]
-    if ctx.reduction != "none":
-        for other in ("sum", "mean"):
-            if other != ctx.reduction:
-                text = (
-                    f"returns the {other} over the batch where the {ctx.reduction} is due "
-                    f"(did you mean --reduction {other}?)"
-                )
-                reduced.insert(0, (text, lambda o=other: _reduce(per_example, o)))
-    return reduced
+    return cf.with_reductions(wrong, ref, ctx)
 
 
 def _shape_words(got: np.ndarray, due: tuple, args: tuple, ctx: Context) -> str | None:

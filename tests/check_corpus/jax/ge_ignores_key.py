@@ -6,7 +6,7 @@ import jax.numpy as jnp
 TARGET = "gradient-estimator"
 FRAMEWORK = "jax"
 PARAM = "logvar"
-EXPECT = ("unbiased", "biased")
+EXPECT = ("unbiased", "ignores the noise")  # every call returns the same gradient
 
 
 def impl(key, f, mean, logvar):
