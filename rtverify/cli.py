@@ -274,6 +274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
+    if command == "check":
+        from rtverify.check import cli as check_cli
+
+        check_cli.start_early(argv)
     parser = _parser(command)
     try:
         args = parser.parse_args(argv)

@@ -13,7 +13,22 @@ import argparse
 import os
 import sys
 
-__all__ = ["add_arguments", "run_cli"]
+__all__ = ["add_arguments", "run_cli", "start_early"]
+
+
+def start_early(argv: list[str]) -> None:
+    """Start the worker's framework (``--framework``) before the arguments are even parsed: the
+    import of torch or jax then runs beside the checker's own imports instead of after them."""
+    framework = "numpy"
+    for i, arg in enumerate(argv):
+        if arg == "--framework" and i + 1 < len(argv):
+            framework = argv[i + 1]
+        elif arg.startswith("--framework="):
+            framework = arg.split("=", 1)[1]
+    if framework in ("numpy", "torch", "jax") and not {"-h", "--help"} & set(argv):
+        from rtverify.check import sandbox
+
+        sandbox.prestart(framework)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

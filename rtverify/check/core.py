@@ -8,11 +8,12 @@ through the framework's adapter.
 from __future__ import annotations
 
 import numbers
+import threading
 import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rtverify.check import adapters
+from rtverify.check import adapters, sandbox
 from rtverify.check.loading import ImplRef, describe_impl
 from rtverify.check.report import NOT_JUDGED, PropertyResult, Report
 from rtverify.check.sandbox import BudgetSpent, Sandbox
@@ -123,6 +124,8 @@ def run_check(target_name: str, impl: str | ImplRef, options: Options) -> Report
     """Check IMPL against the target; :class:`OptionError` or
     :class:`~rtverify.check.loading.ImplLoadError` when it cannot be run at all."""
     started = time.perf_counter()
+    if options.framework in adapters.FRAMEWORKS:
+        sandbox.prestart(options.framework)  # its import runs beside resolving the target
     target, o = resolve(target_name, options)
     shown = {"param": o.param, "reduction": o.reduction, "k": o.k}
     report = Report(
@@ -133,8 +136,8 @@ def run_check(target_name: str, impl: str | ImplRef, options: Options) -> Report
         dtype=o.dtype,
         options={k: shown[k] for k in target.options if k in shown},
     )
-    if target.prepare is not None:
-        target.prepare()
+    if target.prepare is not None:  # exact moments, computed beside the worker
+        threading.Thread(target=_quietly, args=(target.prepare,), daemon=True).start()
     box = Sandbox(
         impl,
         framework=o.framework,
@@ -171,6 +174,14 @@ def run_check(target_name: str, impl: str | ImplRef, options: Options) -> Report
             report.notes.append(hint)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _quietly(work) -> None:
+    """Run ``work``; a failure is not reported here (the judge, needing the value, meets it)."""
+    try:
+        work()
+    except Exception:
+        pass
 
 
 def _framework_hint(box: Sandbox, report: Report, framework: str) -> str:

@@ -34,7 +34,7 @@ from rtverify.check import worker as _wire
 from rtverify.check.calls import Call, CallResult
 from rtverify.check.loading import ImplLoadError, ImplRef
 
-__all__ = ["BudgetSpent", "Sandbox"]
+__all__ = ["BudgetSpent", "Sandbox", "prestart"]
 
 
 class BudgetSpent(Exception):
@@ -67,24 +67,31 @@ class _Zygote:
             cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
         )
         theirs.close()
-        self.sock = mine
+        self.sock, self.framework, self.timeout = mine, framework, timeout
         self.lock = threading.Lock()
-        self.sock.settimeout(timeout)
+        self.ready = False  # the zygote imports its framework while the checker goes on
+
+    def _handshake(self) -> None:
+        """Wait (at most ``timeout`` s) for the zygote's "ready"; :class:`ImplLoadError` if not."""
+        self.sock.settimeout(self.timeout)
         try:
             status, detail = _wire.recv(self.sock)
         except (OSError, EOFError):
             self.close()
             raise ImplLoadError(
-                f"the {framework} worker did not start in {timeout:.0f} s"
+                f"the {self.framework} worker did not start in {self.timeout:.0f} s"
             ) from None
         if status != "ready":
             self.close()
             raise ImplLoadError(str(detail))
         self.sock.settimeout(None)
+        self.ready = True
 
     def fork(self) -> tuple[int, socket.socket]:
         mine, theirs = socket.socketpair()
         with self.lock:
+            if not self.ready:
+                self._handshake()
             socket.send_fds(self.sock, [b"f"], [theirs.fileno()])
             theirs.close()
             _, pid = _wire.recv(self.sock)
@@ -112,6 +119,13 @@ def _zygote(framework: str, timeout: float) -> _Zygote:
         if z is None or not z.alive():
             z = _zygotes[framework] = _Zygote(framework, timeout)
         return z
+
+
+def prestart(framework: str, timeout: float = 120.0) -> None:
+    """Start the framework's zygote now, without waiting for it: its import (torch, jax) runs
+    beside the checker's own imports. Any failure is reported by the first :class:`Sandbox`."""
+    with contextlib.suppress(Exception):
+        _zygote(framework, timeout)
 
 
 @atexit.register

@@ -10,6 +10,8 @@ dtype's rounding constants, the false-alarm budget — and gets back the propert
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +21,23 @@ from rtverify.check.calls import CallResult
 from rtverify.check.report import FAIL, PASS, PropertyResult, Report
 from rtverify.check.sandbox import Sandbox
 
-__all__ = ["PARAMS", "REDUCTIONS", "Context", "Target"]
+__all__ = ["PARAMS", "REDUCTIONS", "Context", "Target", "reference_cache"]
+
+_REFERENCE_LOCK = threading.RLock()
+
+
+def reference_cache(fn: Callable) -> Callable:
+    """Cache a reference computation and run it under one lock: a target's ``prepare`` runs in
+    a thread beside the worker, and the judge may ask for the same value meanwhile (it then
+    waits for it instead of computing it twice, and SymPy never runs in two threads at once)."""
+    cached = functools.cache(fn)
+
+    @functools.wraps(fn)
+    def locked(*args):
+        with _REFERENCE_LOCK:
+            return cached(*args)
+
+    return locked
 
 
 @dataclass(frozen=True)
@@ -29,8 +47,9 @@ class Target:
     ``signatures`` maps each supported framework to IMPL's signature as shown to users;
     ``options`` lists the options it accepts (``"param"``, ``"reduction"``, ``"k"``);
     ``run(ctx)`` judges IMPL and returns one :class:`PropertyResult` per property (in order);
-    ``prepare()`` (optional) does the work that does not need IMPL (exact moments) while the
-    worker loads it. The implementations that show what a target catches live in
+    ``prepare()`` (optional) does the work that does not need IMPL (exact moments) in a thread
+    while the worker loads and calls IMPL; what it computes goes through
+    :func:`reference_cache`. The implementations that show what a target catches live in
     ``tests/check_corpus/<target>/`` (each file names its verdict).
     """
 

@@ -20,7 +20,6 @@ variances.
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -29,7 +28,7 @@ from rtverify import gaussian
 from rtverify.check import statistics
 from rtverify.check.calls import Call, CallResult, Fn, Noise
 from rtverify.check.report import FAIL, NOT_JUDGED, NOT_RUN, PASS, Counterexample, PropertyResult
-from rtverify.check.target import Context, Target
+from rtverify.check.target import Context, Target, reference_cache
 
 __all__ = ["CALLS", "DIM", "FUNCTIONS", "TARGETS", "estimator", "surrogate_problem"]
 
@@ -53,7 +52,7 @@ def _tf(name: str):
     return testfunctions.get(name)
 
 
-@functools.cache
+@reference_cache
 def _exact(name: str, mu: float, sigma: float) -> tuple[tuple, tuple, tuple]:
     tf = _tf(name)
     return tf.grad(mu, sigma), tf.score_variance(mu, sigma), tf.pathwise_variance(mu, sigma)

@@ -26,14 +26,12 @@ and mutation.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from rtverify.check import grad_mistakes, statistics
 from rtverify.check.calls import Call, Fn
 from rtverify.check.report import FAIL, NOT_JUDGED, NOT_RUN, PASS, Counterexample, PropertyResult
-from rtverify.check.target import Context, Target
+from rtverify.check.target import Context, Target, reference_cache
 
 __all__ = ["CALLS", "FIXED_CASES", "TARGETS", "pathwise", "score"]
 
@@ -65,7 +63,7 @@ def _tf(name: str):
     return testfunctions.get(name)
 
 
-@functools.cache
+@reference_cache
 def _exact_grad(name: str, mu: float, sigma: float) -> tuple[float, float]:
     return _tf(name).grad(mu, sigma)
 
