@@ -6,8 +6,9 @@ this process, the same audit is split into its parts: the first case of each fam
 family and dtype), the remaining cases (sampling and autograd), and the reference (rtverify's
 implicit gradients) measured alone on the draws.
 
-JAX compiles one program per family and dtype (six, ~15-25 s each on this shared machine);
-with JAX's persistent compilation cache (``JAX_COMPILATION_CACHE_DIR=DIR
+JAX compiles one program per family and dtype (six: 12 s of the 21 s of a run at load 1 on this
+2-core machine; several times longer when other processes hold the cores); with JAX's
+persistent compilation cache (``JAX_COMPILATION_CACHE_DIR=DIR
 JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0``) a second run reuses them.
 
 Usage: ``python benchmarks/audit_speed.py [--library torch jax]``
