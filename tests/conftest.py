@@ -68,8 +68,30 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     )
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, the tests that share the verified derivations run in one process
+    (the session fixture verifies all of them: once, not once per process)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if "derivation_reports" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("derivations"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist's controller: add each worker's ledger to the run's."""
+    count, alpha_total = getattr(node, "workeroutput", {}).get("ledger", (0, 0.0))
+    stats.ledger.count += count
+    stats.ledger.alpha_total += alpha_total
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: the controller judges the budget
+        workeroutput["ledger"] = (stats.ledger.count, stats.ledger.alpha_total)
+        return
     if PROFILE == "thorough":
         return
     if stats.ledger.count > stats.MAX_ASSERTIONS:
