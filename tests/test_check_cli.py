@@ -140,7 +140,8 @@ def test_a_terminal_that_cannot_show_the_symbols_gets_ascii_not_a_traceback(enco
 
 def test_a_closed_pipe_ends_quietly():
     proc = subprocess.run(
-        f"{sys.executable} -m rtverify check gaussian-kl {CORPUS}/kl_missing_half.py:impl | head -1",
+        f"{sys.executable} -m rtverify check gaussian-kl "
+        f"{CORPUS}/kl_missing_half.py:impl | head -1",
         shell=True,
         capture_output=True,
         timeout=120,

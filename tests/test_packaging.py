@@ -194,7 +194,8 @@ def test_no_module_outside_the_adapters_names_a_framework_adapter():
 
 
 def test_every_package_of_the_tree_ships_in_the_wheel():
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    listed = set(config["tool"]["setuptools"]["packages"])
     found = {
         ".".join(p.parent.relative_to(ROOT).parts)
         for p in (ROOT / "rtverify").rglob("__init__.py")
