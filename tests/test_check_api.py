@@ -202,3 +202,18 @@ def test_the_check_s_seed_reaches_the_noise_impl_draws_itself():
     law = [n for n in first.notes if "Kolmogorov" in n]
     assert law == [n for n in again.notes if "Kolmogorov" in n]  # same seed, same noise
     assert law != [n for n in other.notes if "Kolmogorov" in n]  # another seed, other noise
+
+
+def pair_kl_log_std(mu_q, log_std_q, mu_p, log_std_p):
+    """A pair KL in log σ as float32 code writes it (it overflows where σ² does)."""
+    var_q, var_p = np.exp(2 * log_std_q), np.exp(2 * log_std_p)
+    return 0.5 * np.sum(
+        2 * (log_std_p - log_std_q) + (var_q + (mu_q - mu_p) ** 2) / var_p - 1, axis=-1
+    )
+
+
+def test_a_pair_kl_checked_under_the_wrong_param_gets_a_verdict_not_an_internal_error():
+    # the diagnosis tries "reads logvar as std" on negative log-variances: that mistake cannot
+    # be evaluated there, and must not end the check
+    report = check("gaussian-kl-pair", pair_kl_log_std, param="logvar", dtype="float32")
+    assert report.exit_code == 1 and not report.ok

@@ -154,8 +154,11 @@ def _matches(
 ) -> tuple[bool, bool]:
     """(got equals the mistake's values, the mistake's values differ from the reference)."""
     got = np.asarray(got, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        alt = np.asarray(value(), dtype=np.float64)
+    try:
+        with np.errstate(all="ignore"):
+            alt = np.asarray(value(), dtype=np.float64)
+    except (ValueError, ArithmeticError):  # e.g. a negative value read as a standard deviation
+        return False, False  # a mistake that cannot be made on these inputs is not this one
     if alt.shape != got.shape or not np.isfinite(got).all() or not np.isfinite(alt).all():
         return False, False
     scale = np.maximum(np.abs(alt), np.abs(ref)) + 1e-300
