@@ -199,7 +199,8 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
             "and judged at (default float64 for NumPy, float32 for torch and JAX). Randomness: "
             "NumPy IMPLs get a seeded `numpy.random.Generator` as last argument, torch IMPLs use "
             "torch's global generator (seeded by rtverify), JAX IMPLs get a key as first "
-            "argument.\n",
+            "argument — and, as JAX code runs in training, an IMPL taking a key runs under "
+            "`jax.jit` (traced once; one that cannot be traced runs eagerly).\n",
             "Exit status: **0** conforms; **1** a property fails (including IMPL raising, "
             "returning the wrong shape or type, NaN, mutating its inputs, hanging past "
             "`--timeout`, or being biased); **2** usage error, or IMPL cannot be loaded (one line "
