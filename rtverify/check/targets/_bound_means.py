@@ -1,9 +1,9 @@
 """The mean properties of the ``elbo`` and ``iwae`` targets: calibrated tests on IMPL's estimates.
 
-IMPL is called once on a batch of ``rows(k)`` rows for each configuration q_c = N(μ_c, diag σ_c²)
-of ``CONFIGS`` (rows independent: fresh ε each), so its outputs y_1..y_n for configuration c
-are i.i.d. draws of its estimator. Exact references (:func:`_bound_models.exact_values`): the
-ELBO L_1 and log p(x).
+IMPL is called on a batch that begins with ``rows(k)`` rows for each configuration
+q_c = N(μ_c, diag σ_c²) of ``CONFIGS`` (rows independent: fresh ε each), so its outputs
+y_1..y_n for configuration c are i.i.d. draws of its estimator. Exact references
+(:func:`_bound_models.exact_values`): the ELBO L_1 and log p(x).
 
 - ``elbo`` (Bernoulli decoder): *unbiased for the exact ELBO* — a two-sided test of
   E[y] = ELBO(q_c); *mean ≤ log p(x)* — a one-sided test that fails only when ȳ is
@@ -51,6 +51,11 @@ def rows(k: int | None) -> int:
     return ROWS if k is None else max(100, min(ROWS, 1_000_000 // k))
 
 
+def fixed_rows(values: np.ndarray, k: int | None) -> np.ndarray:
+    """The outputs of the rows :func:`inputs` made (they come first in the call's batch)."""
+    return values[: len(CONFIGS) * rows(k)]
+
+
 def inputs(ctx: Context, k: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(μ, p, ε) in float64: each configuration repeated ``rows(k)`` times, ε i.i.d. N(0, 1)."""
     n = rows(k)
@@ -69,7 +74,7 @@ def _exact(model: BoundModel, mu: tuple, logvar: tuple) -> tuple[float, float]:
 def _per_config(values, args, ctx):
     """(config index, its y, its μ, its log σ² as IMPL received them) for each configuration."""
     mu, p = args[0], args[1]
-    n = mu.shape[0] // len(CONFIGS)
+    n = values.shape[0] // len(CONFIGS)
     lv = gaussian.logvar_from(p, ctx.param)
     for c in range(len(CONFIGS)):
         i = c * n
