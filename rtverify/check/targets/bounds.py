@@ -10,85 +10,57 @@ Because IMPL gets rtverify's ε, each call is compared with the reference on the
 or the Monte Carlo-KL form log p(x | z) + log p(z) − log q(z) — both unbiased for the ELBO
 (proved: docs/derivations/elbo-identity.md, gaussian-kl.md) — and an IWAE call must equal
 log (1/K) Σ_k w_k, whose mean L_K satisfies ELBO ≤ L_K ≤ log p(x) (iwae-bound.md; tested
-in tests/test_bounds.py). No statistical test is needed: agreement is judged within rounding.
+in tests/test_bounds.py). Agreement is judged within rounding (no statistical test).
 
-Models: a linear-Gaussian decoder x | z ∼ N(Wz + b, diag ψ) with K = 2 latents and one
-observation x; for ``iwae`` also a log-joint 1000·tanh(z₁ − z₂) − ½‖z‖², whose log-weights
-spread over ±1e3 (a naive log(mean(exp(log w))) overflows). Rounding bound (times
-``K_ROUNDING``): u·(D + 8)·[Σ_i (r_i²/ψ_i + |log 2πψ_i|) + ‖∇ log p‖ (|μ| + |σε|(1 + |lv|))
-+ Σ_d (μ_d² + σ_d²(1 + |lv_d|) + 1 + |lv_d| + ε_d² + z_d² + (|ε_d|/σ_d + |z_d|) e_d)] per example
-with e_d = |μ_d| + |σ_dε_d|(1 + |lv_d|) the rounding of z_d (log q and log p(z) evaluated at
-the rounded z, as torch.distributions does); per sample for IWAE, the largest over k, plus log K.
+The means are judged too (:mod:`._bound_means`, calibrated tests, α and power reported): on
+rows of fixed q, IMPL's ELBO estimates are unbiased for the exact ELBO and their mean is
+≤ log p(x) (Bernoulli decoder, exact values by quadrature); its IWAE_K estimates have a mean
+ordered L_1 ≤ L_K ≤ log p(x) (linear-Gaussian, exact L_1 = ELBO and log p(x)). Per-call
+agreement does not make these redundant: it ties IMPL's sample mean to the reference's sample
+mean, which is itself random — an ordering of expectations needs a test with stated errors.
+
+Models (:mod:`._bound_models`), all with D = 2 latents: a linear-Gaussian decoder
+x | z ∼ N(Wz + b, diag ψ) with one observation x; for ``elbo`` also a Bernoulli decoder
+x_i | z ∼ Bernoulli(sigmoid(w_iᵀz + b_i)) (logits to ±250 in the wide-variance case, through
+the framework's stable log-sigmoid); for ``iwae`` also a log-joint 1000·tanh(z₁ − z₂) − ½‖z‖²,
+whose log-weights spread over ±1e3 (a naive log(mean(exp(log w))) overflows). Rounding bound
+(times ``K_ROUNDING``): u·(D + 8)·[T(z) + G(z)·Σ_d e_d + Σ_d (μ_d² + σ_d²(1 + |lv_d|) + 1
++ |lv_d| + ε_d² + z_d² + (|ε_d|/σ_d + |z_d|) e_d)] per example, with T the size of the model's
+terms and G the norm of its gradient in z (linear-Gaussian: T = Σ_i (r_i²/ψ_i + |log 2πψ_i|);
+Bernoulli: T = Σ_i (|log sigmoid(s_i a_i)| + Σ_d |W_id z_d| + |b_i| + 1)) and
+e_d = |μ_d| + |σ_dε_d|(1 + |lv_d|) the rounding of z_d (log q and log p(z) evaluated at the
+rounded z, as torch.distributions does); per sample for IWAE, the largest over k, plus log K.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import logsumexp
 
 from rtverify import bounds, gaussian
-from rtverify.check.adapters import build_function
 from rtverify.check.calls import Call, Fn
 from rtverify.check.report import FAIL, NOT_RUN, PASS, Counterexample, PropertyResult
 from rtverify.check.target import Context, Target
+from rtverify.check.targets import _bound_means as means
+from rtverify.check.targets._bound_models import (
+    BERNOULLI,
+    JOINT,
+    LIKELIHOOD,
+    SPREAD,
+    BoundModel,
+)
 
-__all__ = ["TARGETS", "elbo", "iwae"]
+__all__ = ["JOINT", "TARGETS", "elbo", "iwae"]
 
 K_ROUNDING = 4.0
-_W = ((1.2, -0.4), (0.3, 0.9), (-0.7, 0.5))
-_B, _PSI, _X = (0.2, -0.1, 0.4), (0.5, 0.8, 1.3), (0.4, -1.0, 2.0)
 _GLOBAL_SEEDS = (12345, 54321)
+_LOG_2PI = math.log(2 * math.pi)
+_MEANS = "rows of fixed q first (the mean tests)"
 
 
-def _ll_code() -> str:
-    terms = [
-        f"(({x!r} - ({w0!r}*z[...,0] + {w1!r}*z[...,1] + {b!r}))**2/{psi!r} "
-        f"+ {math.log(2 * math.pi * psi)!r})"
-        for (w0, w1), b, psi, x in zip(_W, _B, _PSI, _X, strict=True)
-    ]
-    return "-0.5*(" + " + ".join(terms) + ")"
-
-
-_PRIOR_CODE = f"-0.5*(z[...,0]**2 + z[...,1]**2 + {2 * math.log(2 * math.pi)!r})"
-
-
-@dataclass(frozen=True)
-class _Model:
-    name: str
-    code: str
-    #: per-row magnitude of the terms and of the gradient (for the rounding bound)
-    size: object
-
-
-def _lg_size(z: np.ndarray, prior: bool) -> tuple[np.ndarray, np.ndarray]:
-    W, b, psi, x = (np.asarray(v) for v in (_W, _B, _PSI, _X))
-    r = x - (z @ W.T + b)
-    terms = np.sum(r * r / psi + np.abs(np.log(2 * np.pi * psi)), axis=-1)
-    grad = np.linalg.norm((r / psi) @ W, axis=-1)
-    if prior:
-        terms = terms + np.sum(z * z, -1) + 2 * math.log(2 * math.pi)
-        grad = grad + np.linalg.norm(z, axis=-1)
-    return terms, grad
-
-
-def _spread_size(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return 1e3 + np.sum(z * z, -1) + 4.0, 1e3 * math.sqrt(2) + np.linalg.norm(z, axis=-1)
-
-
-LIKELIHOOD = _Model("linear-Gaussian log p(x | z)", _ll_code(), lambda z: _lg_size(z, False))
-JOINT = _Model(
-    "linear-Gaussian log p(x, z)", _ll_code() + " + " + _PRIOR_CODE, lambda z: _lg_size(z, True)
-)
-SPREAD = _Model(
-    "1000·tanh(z₁ − z₂) − ½‖z‖² (log-weights over ±1e3)",
-    "1000.0*tanh(z[...,0] - z[...,1]) + " + _PRIOR_CODE,
-    _spread_size,
-)
-
-
-def _cases(ctx: Context, iwae_k: int | None) -> list[tuple[str, _Model, tuple[np.ndarray, ...]]]:
+def _cases(ctx: Context, iwae_k: int | None) -> list[tuple[str, BoundModel, tuple]]:
     gen = ctx.rng(ctx.param, "bounds", iwae_k)
 
     def draw(batch: int, lv_range=(-5.0, 3.0)):
@@ -103,13 +75,31 @@ def _cases(ctx: Context, iwae_k: int | None) -> list[tuple[str, _Model, tuple[np
             ("batch 1", LIKELIHOOD, draw(1)),
             ("wide variances, batch 64", LIKELIHOOD, draw(64, (-20.0, 8.0))),
             ("large batch 500", LIKELIHOOD, draw(500)),
+            (
+                f"Bernoulli decoder: {_MEANS}, 8 random rows, 64 with wide variances (logits "
+                "to ±250)",
+                BERNOULLI,
+                _stack(means.inputs(ctx, None), draw(8), draw(64, (-20.0, 8.0))),
+            ),
         ]
     return [
         ("linear-Gaussian, batch 8", JOINT, draw(8)),
         ("batch 1", JOINT, draw(1)),
         ("log-weights over ±1e3, batch 16", SPREAD, draw(16)),
-        ("large batch 300", JOINT, draw(300)),
+        (
+            f"linear-Gaussian: {_MEANS}, then a random batch of 300",
+            JOINT,
+            _stack(means.inputs(ctx, iwae_k), draw(300)),
+        ),
     ]
+
+
+def _stack(*cases: tuple) -> tuple:
+    """Input cases (μ, p, ε) as one call: rows concatenated in order (the batch axis)."""
+    return tuple(
+        np.concatenate(parts, axis=-2 if i == 2 else 0)
+        for i, parts in enumerate(zip(*cases, strict=True))
+    )
 
 
 def _sample_size(mu, p, eps, param):
@@ -123,7 +113,7 @@ def _sample_size(mu, p, eps, param):
     return z, np.sum(per, -1), np.sum(z_err, -1)
 
 
-def _tolerance(model: _Model, args: tuple, ctx: Context) -> np.ndarray:
+def _tolerance(model: BoundModel, args: tuple, ctx: Context) -> np.ndarray:
     mu, p, eps = args
     z, q_size, z_err = _sample_size(mu, p, eps, ctx.param)
     terms, grad = model.size(z)
@@ -133,8 +123,8 @@ def _tolerance(model: _Model, args: tuple, ctx: Context) -> np.ndarray:
     return K_ROUNDING * ctx.unit_roundoff * (mu.shape[-1] + 8) * size
 
 
-def _references(model: _Model, args: tuple, ctx: Context) -> dict[str, np.ndarray]:
-    f = build_function(model.code, np)
+def _references(model: BoundModel, args: tuple, ctx: Context) -> dict[str, np.ndarray]:
+    f = model.reference
     mu, p, eps = args
     if eps.ndim == 3:
         return {"log-sum-exp": bounds.iwae_estimate(f, mu, p, eps, param=ctx.param)}
@@ -144,15 +134,13 @@ def _references(model: _Model, args: tuple, ctx: Context) -> dict[str, np.ndarra
     }
 
 
-def _mistakes(model: _Model, args: tuple, ctx: Context) -> list[tuple[str, np.ndarray]]:
-    f = build_function(model.code, np)
+def _mistakes(model: BoundModel, args: tuple, ctx: Context) -> list[tuple[str, np.ndarray]]:
+    f = model.reference
     mu, p, eps = args
     lv = gaussian.logvar_from(p, ctx.param)
     kl = gaussian.kl_standard_normal(mu, p, ctx.param)
     if eps.ndim == 3:
         log_w = bounds.log_weights(f, mu, p, eps, param=ctx.param)
-        from scipy.special import logsumexp
-
         return [
             ("logsumexp without − log K", logsumexp(log_w, axis=0)),
             ("the mean of log w (the ELBO), not log of the mean of w", np.mean(log_w, axis=0)),
@@ -161,12 +149,23 @@ def _mistakes(model: _Model, args: tuple, ctx: Context) -> list[tuple[str, np.nd
                 bounds.log_mean_exp(log_w + 2 * (log_w - f(mu + np.exp(lv / 2) * eps)), 0),
             ),
         ]
-    ll = f(mu + np.exp(lv / 2) * eps)
+    s = np.exp(lv / 2)
+    z = mu + s * eps
+    ll = f(z)
+    log_pz = -0.5 * np.sum(z * z + _LOG_2PI, -1)
+    log_q = bounds.log_q_diag(eps, lv / 2)
+    log_q_at_eps = -0.5 * np.sum(((eps - mu) / s) ** 2 + _LOG_2PI + lv, -1)
     return [
         ("the KL is added, not subtracted", ll + kl),
         ("the KL is missing its ½", ll - 2 * kl),
         ("samples with σ² where σ is due", f(mu + np.exp(lv) * eps) - kl),
         ("the KL term is missing", ll),
+        ("log p(z) − log q(z) with the wrong sign", ll - log_pz + log_q),
+        ("log q evaluated at ε, not at z = μ + σε", ll + log_pz - log_q_at_eps),
+        (
+            "log q(z) without its −Σ log σ (log N(ε; 0, I))",
+            ll + log_pz - log_q - np.sum(lv / 2, -1),
+        ),
     ]
 
 
@@ -183,6 +182,7 @@ def _judge(ctx: Context, iwae_k: int | None) -> list[PropertyResult]:
         agree,
         "leaves its inputs unchanged",
         "deterministic: same inputs, same output (whatever the global random state)",
+        *(means.ELBO_PROPERTIES if iwae_k is None else (means.IWAE_PROPERTY,)),
     ]
     out = {n: PropertyResult(n, NOT_RUN) for n in names}
     cases = [(lbl, m, ctx.cast(*a)) for lbl, m, a in _cases(ctx, iwae_k)]
@@ -243,6 +243,14 @@ def _judge(ctx: Context, iwae_k: int | None) -> list[PropertyResult]:
     if finite:
         out[names[2]] = PropertyResult(names[2], PASS)
     out[names[3]] = failure or PropertyResult(names[3], PASS)
+    _, model, args = cases[-1]  # its first rows are the fixed-q rows of the mean tests
+    got = means.fixed_rows(results[-1].value.astype(np.float64), iwae_k)
+    if np.isfinite(got).all():
+        a64 = tuple(a.astype(np.float64) for a in args)
+        if iwae_k is None:
+            out.update({r.name: r for r in means.elbo_means(got, a64, model, ctx)})
+        else:
+            out[names[6]] = means.iwae_ordering(got, a64, model, ctx)
     if forms and failure is None and iwae_k is None:
         ctx.note(f"IMPL computes the {' and the '.join(sorted(forms))} form")
     mutated = sorted({k for r in results for k in r.mutated})
@@ -283,8 +291,10 @@ elbo = Target(
         *_COMMON,
         "agrees per call with the analytic-KL or the Monte Carlo-KL ELBO estimate",
         *_TAIL,
+        *means.ELBO_PROPERTIES,
     ),
     options=("param",),
+    statistical=True,
 )
 
 iwae = Target(
@@ -296,8 +306,9 @@ iwae = Target(
     returns="(batch,); log_joint(z) → (…, batch) is a model rtverify supplies",
     reference="rtverify.bounds.iwae_estimate",
     run=lambda ctx: _judge(ctx, ctx.k),
-    properties=(*_COMMON, "agrees per call with log (1/K) Σ w_k", *_TAIL),
+    properties=(*_COMMON, "agrees per call with log (1/K) Σ w_k", *_TAIL, means.IWAE_PROPERTY),
     options=("param", "k"),
+    statistical=True,
 )
 
 TARGETS = (elbo, iwae)

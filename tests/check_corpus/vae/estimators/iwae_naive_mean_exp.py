@@ -8,6 +8,7 @@ TARGET = "iwae"
 FRAMEWORK = "numpy"
 REFERENCE_EXPECT = "not finite"  # what tests/test_estimator_corpus.py shows
 EXPECT = ("finite for finite inputs", "returns -inf")  # the verdict of `rtverify check`
+DEFAULT = True  # in the default run (statistical since the mean tests; cheap in numpy)
 
 
 def impl(log_joint, mu, logvar, eps):

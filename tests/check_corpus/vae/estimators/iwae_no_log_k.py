@@ -8,6 +8,7 @@ TARGET = "iwae"
 FRAMEWORK = "numpy"
 REFERENCE_EXPECT = "differs"  # what tests/test_estimator_corpus.py shows
 EXPECT = ("agrees per call", "logsumexp without − log K")  # the verdict of `rtverify check`
+DEFAULT = True  # in the default run (statistical since the mean tests; cheap in numpy)
 
 
 def impl(log_joint, mu, logvar, eps):
