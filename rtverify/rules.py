@@ -298,7 +298,8 @@ def coordinatewise(variable: sp.Symbol) -> Rule:
     d = 1, …, D (the operator's D) whose term depends on ε only through ε[d]; that the right side
     is a sum over the same range of an integral over ``variable`` ∈ (−∞, ∞) whose integrand is
     the term with ε[d] → ``variable``, times φ(``variable``) (simplify); and whether the term is
-    a polynomial in ε[d] (then absolutely integrable against φ). Status ``hypotheses``: the step
+    a polynomial in ε[d] once its logs are expanded (without ``force``; then absolutely
+    integrable against φ). Status ``hypotheses``: the step
     itself -- linearity of the expectation over the finite sum, and Fubini with ∫ φ = 1 for the
     coordinates a term does not depend on -- is applied at symbolic D, not derived by SymPy
     (it can be, and is, at a fixed D); so is integrability of a term that is not a polynomial.
@@ -334,7 +335,7 @@ def coordinatewise(variable: sp.Symbol) -> Rule:
             )
         integrable = (
             "the term is a polynomial in the coordinate, so absolutely integrable against φ"
-            if one.is_polynomial(variable)
+            if sp.expand(sp.expand_log(one)).is_polynomial(variable)
             else "integrability of the term against φ stated, not checked"
         )
         return Check(
