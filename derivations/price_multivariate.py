@@ -193,7 +193,7 @@ def _price_abstract(a: int, b: int) -> Chain:
             Step(
                 _E(sp.Add(*(uj * v for v, uj in u.items()))),
                 f"Leibniz rule; ∂z/∂{_name(a, b)} = (∂L/∂{_name(a, b)}) ε",
-                (_PD, "support of ε independent of Σ (checked)", _DOMINATION.format(p=s)),
+                (_PD, "support of ε independent of Σ (checked)", _DOMINATION.format(p=_name(a, b))),
                 rule=leibniz(s),
             ),
             Step(
