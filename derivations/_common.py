@@ -33,6 +33,7 @@ __all__ = [
     "phi",
     "rewrite_exp",
     "sigma",
+    "split_sums",
 ]
 
 #: Location of q = N(μ, σ²).
@@ -238,3 +239,36 @@ def family() -> tuple[TestFunction, ...]:
         TestFunction("sin", sp.Lambda(x, sp.sin(k * x)), sp.sin(k * mu) * damp, _trig_prepare),
         TestFunction("cos", sp.Lambda(x, sp.cos(k * x)), sp.cos(k * mu) * damp, _trig_prepare),
     )
+
+
+def _split_sum(total: sp.Sum) -> sp.Expr:
+    """Σ_d (a + b) = Σ_d a + Σ_d b, Σ_d c·g_d = c Σ_d g_d (c free of d), Σ_{d=lo}^{hi} c =
+    (hi − lo + 1) c."""
+    (index, low, high), *more = total.limits
+    if more:
+        return total
+    out = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(sp.expand_log(total.function))):
+        coeff, rest = term.as_independent(index, as_Add=False)
+        out += coeff * (sp.Sum(rest, (index, low, high)) if rest != 1 else high - low + 1)
+    return out
+
+
+def _log_product(expr: sp.Expr) -> sp.Expr:
+    """log ∏_d f_d = Σ_d log f_d, only where SymPy knows every f_d > 0."""
+    product = expr.args[0]
+    if isinstance(product, sp.Product) and product.function.is_positive:
+        return sp.Sum(sp.log(product.function), *product.limits)
+    return expr
+
+
+def split_sums(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with every finite sum over a (symbolic) range split term by term, for a step's
+    ``prepare``: integrals inside are evaluated first (:func:`gaussian_terms`), logs expanded
+    without ``force`` (``log ∏_d f_d = Σ_d log f_d`` only for f_d > 0), then each sum is split by
+    linearity into sums of single terms with the factors free of the index taken out. Two sides
+    equal term by term then cancel exactly, where ``simplify`` on whole sums takes seconds."""
+    expr = expr.replace(lambda e: isinstance(e, sp.Integral), gaussian_terms)
+    expr = sp.expand(sp.expand_log(expr))
+    expr = expr.replace(lambda e: isinstance(e, sp.log), _log_product)
+    return sp.expand(expr.replace(lambda e: isinstance(e, sp.Sum), _split_sum))

@@ -6,7 +6,7 @@
 Both by differentiating E_ε[f(μ + √s ε)] under the integral (Leibniz rule, limits checked) and,
 for Price, one integration by parts against φ (Stein's lemma applied to f′). In D dimensions the
 same computation per entry gives ∇_μ E f = E ∇f and ∇_Σ E f = ½ E ∇²f (Opper & Archambeau 2009);
-the checks here are one-dimensional.
+the checks here are one-dimensional (D = 2: ``price_multivariate``).
 """
 
 from __future__ import annotations
@@ -106,8 +106,8 @@ against the standard normal density (Stein's lemma for $f'$). Both are checked f
 differentiable f (steps about the undefined f hold under the stated growth and domination
 conditions) and, in closed form, for a quartic with symbolic coefficients, $e^{ax}$, $\sin kx$
 and $\cos kx$. The multivariate forms $\nabla_\mu \mathbb E f = \mathbb E\nabla f$,
-$\nabla_\Sigma \mathbb E f = \tfrac12\mathbb E\nabla^2 f$ are the same computation per entry;
-they are not checked here.
+$\nabla_\Sigma \mathbb E f = \tfrac12\mathbb E\nabla^2 f$ are checked at D = 2 on the
+page [Bonnet's and Price's theorems in two dimensions](price-multivariate.md).
 """
 
 
@@ -124,7 +124,7 @@ def derivation() -> Derivation:
         text=_TEXT,
         scope=(
             "one dimension: any (twice) differentiable f under stated hypotheses; closed forms "
-            "for a quartic, exp, sin, cos; the multivariate forms are not checked"
+            "for a quartic, exp, sin, cos; the multivariate forms: D = 2 on their own page"
         ),
         references=(
             "Bonnet, G. (1964). Transformations des signaux aléatoires à travers les systèmes "

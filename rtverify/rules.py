@@ -18,6 +18,10 @@ engine evaluates both sides of a step about a concrete integrand whatever the ru
   ``∫_ℝ F(x) dx = ∫_ℝ F(g(t)) g'(t) dt`` with ``g' > 0`` (notes eq. (29), (39)).
 - :func:`integration_by_parts` -- ``∫_ℝ u v' dx = −∫_ℝ u' v dx`` when ``u v → 0`` at ±∞
   (Stein's lemma for a general f).
+- :func:`stein` -- Gaussian integration by parts in each coordinate of ε ∼ N(0, I_D),
+  ``E[Σ_j u_j(ε) ε_j] = E[Σ_j ∂u_j/∂ε_j]`` (Stein's lemma per coordinate).
+- :func:`coordinatewise` -- ``E_{ε∼N(0, I_D)}[Σ_{d=1}^D g_d(ε_d)] = Σ_{d=1}^D E_{ε∼N(0,1)}[g_d(ε)]``
+  for a symbolic dimension D, the D-dimensional expectation written :class:`NormalExpectation`.
 """
 
 from __future__ import annotations
@@ -27,7 +31,15 @@ from sympy.core.function import AppliedUndef
 
 from rtverify.derivation import Check, Rule, Status
 
-__all__ = ["integration_by_parts", "leibniz", "pointwise", "substitution"]
+__all__ = [
+    "NormalExpectation",
+    "coordinatewise",
+    "integration_by_parts",
+    "leibniz",
+    "pointwise",
+    "stein",
+    "substitution",
+]
 
 
 def _parameter_domain(parameter: sp.Symbol) -> sp.Set:
@@ -212,6 +224,125 @@ def integration_by_parts(var: sp.Symbol, u: sp.Expr, v: sp.Expr) -> Rule:
         boundary = "u·v → 0" if concrete else "v → 0"
         return Check(
             Status.HYPOTHESES, method, f"checked: limits, u·v′ and −u′·v, {boundary} at ±∞"
+        )
+
+    return rule
+
+
+def _standard_normal(v: sp.Symbol) -> sp.Expr:
+    return sp.exp(-(v**2) / 2) / sp.sqrt(2 * sp.pi)
+
+
+def stein(u: dict[sp.Symbol, sp.Expr]) -> Rule:
+    """Stein's lemma in each coordinate: ``E[Σ_j u_j(ε) ε_j] = E[Σ_j ∂u_j/∂ε_j]``, ε ∼ N(0, I_D).
+
+    Each term is one integration by parts in ε_j with the other coordinates held fixed:
+    ``ε_j φ(ε_j) = −φ′(ε_j)``. Checks by machine that both sides are integrals over the same
+    coordinates, each over (−∞, ∞), that every ε_j of ``u`` is one of them, that the left
+    integrand is ``Σ_j u_j ε_j · Π φ(ε_i)`` and the right one ``Σ_j ∂u_j/∂ε_j · Π φ(ε_i)``
+    (simplify; ``u_j`` may contain an undefined function). Status ``hypotheses``: that
+    ``u_j φ(ε_j) → 0`` as ε_j → ±∞ and that ``u_j ε_j`` and ``∂u_j/∂ε_j`` are integrable against
+    the Gaussian on ℝᴰ (Fubini) are stated, not checked. The engine evaluates both sides of a
+    concrete step.
+    """
+    names = ", ".join(str(v) for v in u)
+    method = f"rule: Stein's lemma (Gaussian integration by parts) in {names}"
+
+    def rule(lhs: sp.Expr, rhs: sp.Expr) -> Check:
+        if not isinstance(lhs, sp.Integral) or not isinstance(rhs, sp.Integral):
+            return _fail(method, "both sides must be integrals")
+        limits = tuple(lhs.limits)
+        variables = [lim[0] for lim in limits]
+        if tuple(rhs.limits) != limits or any(tuple(lim[1:]) != (-sp.oo, sp.oo) for lim in limits):
+            return _fail(method, "both integrals must run over the same coordinates, each over ℝ")
+        if any(v not in variables for v in u):
+            return _fail(method, f"{names} must be integration variables")
+        weight = sp.Mul(*(_standard_normal(v) for v in variables))
+        if not _zero(lhs.function - sp.Add(*(uj * v for v, uj in u.items())) * weight):
+            return _fail(method, "left integrand is not Σ_j u_j ε_j times the N(0, I) density")
+        divergence = sp.Add(*(sp.diff(uj, v) for v, uj in u.items()))
+        if not _zero(rhs.function - divergence * weight):
+            return _fail(method, "right integrand is not Σ_j ∂u_j/∂ε_j times the N(0, I) density")
+        return Check(
+            Status.HYPOTHESES,
+            method,
+            "checked: limits ℝ in every coordinate; integrands Σ u_j ε_j and Σ ∂u_j/∂ε_j "
+            "against the N(0, I) density",
+        )
+
+    return rule
+
+
+class NormalExpectation(AppliedUndef):
+    """``E_{ε∼N(0, I_D)}[integrand]`` for a symbolic dimension D: ``NormalExpectation(integrand,
+    ε, D)`` with ``ε`` an ``IndexedBase`` whose coordinates ε[d] occur in the integrand.
+
+    SymPy cannot integrate over a symbolic number of variables: for the engine this is an
+    undefined function (it has no value to compute), so a step containing it is decided by its
+    rule alone -- :func:`coordinatewise`, which never claims ``proved``."""
+
+    nargs = 3
+
+    def _latex(self, printer) -> str:
+        integrand, base, dimension = (printer._print(a) for a in self.args)
+        return (
+            rf"\mathbb{{E}}_{{{base} \sim \mathcal{{N}}(0, I_{{{dimension}}})}}"
+            rf"\left[{integrand}\right]"
+        )
+
+
+def coordinatewise(variable: sp.Symbol) -> Rule:
+    """``E_{ε∼N(0, I_D)}[Σ_{d=1}^D g_d(ε_d)] = Σ_{d=1}^D ∫_ℝ g_d(v) φ(v) dv`` for symbolic D.
+
+    Checks by machine that the left side is a :class:`NormalExpectation` of a sum over
+    d = 1, …, D (the operator's D) whose term depends on ε only through ε[d]; that the right side
+    is a sum over the same range of an integral over ``variable`` ∈ (−∞, ∞) whose integrand is
+    the term with ε[d] → ``variable``, times φ(``variable``) (simplify); and whether the term is
+    a polynomial in ε[d] once its logs are expanded (without ``force``; then absolutely
+    integrable against φ). Status ``hypotheses``: the step
+    itself -- linearity of the expectation over the finite sum, and Fubini with ∫ φ = 1 for the
+    coordinates a term does not depend on -- is applied at symbolic D, not derived by SymPy
+    (it can be, and is, at a fixed D); so is integrability of a term that is not a polynomial.
+    """
+    method = "rule: linearity of E over Σ_d and Fubini (each term depends on ε_d alone)"
+
+    def rule(lhs: sp.Expr, rhs: sp.Expr) -> Check:
+        if not isinstance(lhs, NormalExpectation):
+            return _fail(method, "left side is not E_{ε∼N(0, I_D)}[…]")
+        total, base, dimension = lhs.args
+        if not isinstance(total, sp.Sum) or len(total.limits) != 1:
+            return _fail(method, "the expectation is not of a single sum over the coordinates")
+        index, low, high = total.limits[0]
+        if (low, high) != (1, dimension):
+            return _fail(method, f"the sum runs over {index} = {low} … {high}, not 1 … {dimension}")
+        term = total.function
+        if any(i.base == base and i.indices != (index,) for i in term.atoms(sp.Indexed)):
+            return _fail(method, f"a term depends on a coordinate of {base} other than {index}")
+        stripped = term.xreplace({base[index]: sp.Dummy()})
+        if stripped.has(base) or stripped.has(base.label) or stripped.has(variable):
+            return _fail(method, f"the term must depend on {base} only through {base}[{index}]")
+        one = term.xreplace({base[index]: variable})
+        if not isinstance(rhs, sp.Sum) or tuple(rhs.limits) != tuple(total.limits):
+            return _fail(method, f"right side is not a sum over {index} = 1 … {dimension}")
+        inner = rhs.function
+        if not isinstance(inner, sp.Integral) or tuple(inner.limits) != (
+            (variable, -sp.oo, sp.oo),
+        ):
+            return _fail(method, f"right summand is not an integral over {variable} ∈ ℝ")
+        if not _zero(inner.function - one * _standard_normal(variable)):
+            return _fail(
+                method, f"right integrand is not the term at {variable} times φ({variable})"
+            )
+        integrable = (
+            "the term is a polynomial in the coordinate, so absolutely integrable against φ"
+            if sp.expand(sp.expand_log(one)).is_polynomial(variable)
+            else "integrability of the term against φ stated, not checked"
+        )
+        return Check(
+            Status.HYPOTHESES,
+            method,
+            f"checked: a sum over {index} = 1 … {dimension} whose term depends on "
+            f"{base}[{index}] alone; right side term by term against φ; {integrable}",
         )
 
     return rule
