@@ -259,11 +259,20 @@ def _gradient_property(name, spec, ctx, cases, ws, results) -> PropertyResult:
                 detail = f"wrong gradient with respect to {what} (input case: {label})" + (
                     diagnose.gradient_error_words(got, want)
                 )
+
+            same = all(a.shape == ok.shape for a in args)
+
+            def at(a: np.ndarray, i: tuple = i, same: bool = same) -> np.ndarray:
+                """The element where the gradient is wrong or, where the arguments' shapes
+                differ (a scale_tril's gradient is (batch, D, D), mu's (batch, D)), its example."""
+                return a[i] if same else a[i[0]]
+
+            where = "one element" if same else f"entry {[int(k) for k in i]} of it"
             cx = Counterexample(
-                {n: a[i] for n, a in zip(arg_names, args, strict=True)} | {"cotangent": w[i]},
+                {n: at(a) for n, a in zip(arg_names, args, strict=True)} | {"cotangent": at(w)},
                 want[i],
                 got[i],
-                f"∂(Σ cotangent·output)/∂{what} at one element, by the framework's autograd",
+                f"∂(Σ cotangent·output)/∂{what} at {where}, by the framework's autograd",
             )
             return PropertyResult(name, FAIL, detail, cx)
     return PropertyResult(name, PASS)
