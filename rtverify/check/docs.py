@@ -182,6 +182,44 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
                 ("--framework jax", "--dtype float64"),
             ),
         ]
+        vae_runs = [
+            (
+                "A KL between two Gaussians (a learned prior) by torch.distributions conforms:",
+                run("gaussian-kl-pair", "vae_terms.py:kl_pair", **torch),
+                ("--framework torch",),
+            ),
+            (
+                "LVAE's form, whose log-ratio term lacks its ½ (its KL goes negative):",
+                run("gaussian-kl-pair", "vae_terms.py:kl_pair_lvae", **torch),
+                ("--framework torch",),
+            ),
+            (
+                "A full-covariance sample that multiplies by Lᵀ instead of L:",
+                run("mvn-rsample", "vae_terms.py:mvn_sample", **torch),
+                ("--framework torch",),
+            ),
+            (
+                "The Bernoulli decoder's log-likelihood through BCE with logits, at logits ±100:",
+                run("bernoulli-log-likelihood", "vae_terms.py:bernoulli", **torch),
+                ("--framework torch",),
+            ),
+            (
+                "pytorch/examples' loss as an ELBO, on rtverify's linear-Gaussian and Bernoulli "
+                "decoders (exact ELBO and log p(x) known):",
+                run("elbo", "vae_terms.py:elbo", **torch),
+                ("--framework torch",),
+            ),
+            (
+                "An IWAE estimate by log(mean(exp(log w))): the log-weights reach ±1e3.",
+                run("iwae", "vae_terms.py:iwae_naive", **torch),
+                ("--framework torch",),
+            ),
+            (
+                "The DReG estimator of the IWAE gradient (K = 8):",
+                run("iwae-gradient", "vae_terms.py:dreg", framework="torch", k=8),
+                ("--framework torch", "--k 8"),
+            ),
+        ]
         parts = [
             "# Checking your implementation\n",
             f"{STAMP_PREFIX}{checking_stamp()} -->\n",
@@ -220,6 +258,11 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
             "## JAX\n",
             _block(EXAMPLES["jax_vae.py"], "python"),
             *[x for text, r, flags in jax_runs for x in (text + "\n", _cli(r, tmp, *flags))],
+            "## The rest of a VAE (PyTorch)\n",
+            "Two-Gaussian and full-covariance KLs, the decoder's likelihood, whole ELBO and "
+            "IWAE estimates and their gradients — every term a VAE computes:\n",
+            _block(EXAMPLES["vae_terms.py"], "python"),
+            *[x for text, r, flags in vae_runs for x in (text + "\n", _cli(r, tmp, *flags))],
             "## From Python and pytest\n",
             _block(
                 "from rtverify.check import check\n\n"

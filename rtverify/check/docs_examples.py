@@ -84,6 +84,53 @@ def pathwise(key, f, mu, logvar):
     return f(z).sum()
 """
 
+VAE_TERMS = """import torch
+import torch.nn.functional as F
+from torch.distributions import Normal, kl_divergence
+
+
+def kl_pair(mu_q, logvar_q, mu_p, logvar_p):  # a learned prior, as diffusers' kl(other)
+    return kl_divergence(
+        Normal(mu_q, (0.5 * logvar_q).exp()), Normal(mu_p, (0.5 * logvar_p).exp())
+    ).sum(-1)
+
+
+def kl_pair_lvae(mu_q, logvar_q, mu_p, logvar_p):  # LVAE's term: the log-ratio lacks its ½
+    return torch.sum(
+        logvar_p - logvar_q + (logvar_q.exp() + (mu_q - mu_p) ** 2) / (2 * logvar_p.exp()) - 0.5,
+        dim=-1,
+    )
+
+
+def mvn_sample(mu, scale_tril, eps):  # z = μ + Lε, with Lᵀ by mistake
+    return mu + torch.einsum("bi,bij->bj", eps, scale_tril)
+
+
+def bernoulli(x, logits):
+    return -F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(-1)
+
+
+def elbo(log_likelihood, mu, logvar, eps):  # pytorch/examples: -(BCE + KLD), per example
+    z = mu + eps * torch.exp(0.5 * logvar)
+    kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp(), dim=-1)
+    return log_likelihood(z) - kld
+
+
+def iwae_naive(log_joint, mu, logvar, eps):  # log(mean(exp(log w))): overflows
+    std = torch.exp(0.5 * logvar)
+    z = mu + std * eps
+    log_w = log_joint(z) - Normal(mu, std).log_prob(z).sum(-1)
+    return torch.log(torch.mean(torch.exp(log_w), dim=0))
+
+
+def dreg(log_joint, mu, logvar, k=8):  # Tucker et al.: log q with its parameters stopped
+    std = torch.exp(0.5 * logvar)
+    z = mu + std * torch.randn((k, *mu.shape), dtype=mu.dtype)
+    log_w = log_joint(z) - Normal(mu.detach(), std.detach()).log_prob(z).sum(-1)
+    w = torch.softmax(log_w, dim=0).detach()
+    return (w**2 * log_w).sum()
+"""
+
 PYTEST_EXAMPLE = """from rtverify.check import assert_conforms
 
 from my_vae import sample
@@ -102,4 +149,5 @@ EXAMPLES = {
     "reinforce.py": REINFORCE,
     "torch_vae.py": TORCH_VAE,
     "jax_vae.py": JAX_VAE,
+    "vae_terms.py": VAE_TERMS,
 }
