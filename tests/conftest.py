@@ -40,11 +40,35 @@ settings.load_profile(PROFILE)
 
 
 @pytest.fixture(scope="session")
-def derivation_reports():
-    """Every shipped derivation, verified once per session (two processes)."""
+def derivation_reports(tmp_path_factory):
+    """Every shipped derivation, verified once per run (in two processes). Under pytest-xdist
+    the first worker to ask verifies them and leaves the checks in the run's shared temporary
+    folder; the others wait for it (a file lock) and read them, rather than verify again."""
     from rtverify.cli import run_derivations
 
-    return run_derivations(jobs=2)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    try:
+        import fcntl
+    except ImportError:  # no file locks (Windows): each worker verifies for itself
+        worker = None
+    if worker is None:
+        return run_derivations(jobs=2)
+    import pickle
+
+    from rtverify.derivation import DerivationReport
+    from rtverify.registry import derivation_modules
+
+    shared = tmp_path_factory.getbasetemp().parent / "derivation-checks.pickle"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shared.exists():
+            reports = run_derivations(jobs=2)
+            checks = {r.derivation.slug: (r.checks, r.seconds) for r in reports}
+            shared.write_bytes(pickle.dumps(checks))
+            return reports
+        checks = pickle.loads(shared.read_bytes())
+    derivations = [m.derivation() for m in derivation_modules()]
+    return [DerivationReport(d, *checks[d.slug]) for d in derivations]
 
 
 def pytest_report_header(config):
@@ -66,16 +90,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         f"statistical assertions: {n}; P(any false failure) ≤ {total:.2e} "
         f"(budget {stats.SUITE_FALSE_FAILURE_BUDGET:.0e}, profile {PROFILE})"
     )
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist, the tests that share the verified derivations run in one process
-    (the session fixture verifies all of them: once, not once per process)."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        if "derivation_reports" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("derivations"))
 
 
 @pytest.hookimpl(optionalhook=True)
