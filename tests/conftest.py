@@ -71,6 +71,13 @@ def derivation_reports(tmp_path_factory):
     return [DerivationReport(d, *checks[d.slug]) for d in derivations]
 
 
+@pytest.fixture(scope="session")
+def report_of(derivation_reports):
+    """The shared run's report of one derivation module (``report_of(gumbel_max)``)."""
+    by_slug = {r.derivation.slug: r for r in derivation_reports}
+    return lambda module: by_slug[module.derivation().slug]
+
+
 def pytest_report_header(config):
     import rtverify
 

@@ -39,13 +39,13 @@ def _status_of_last_step(derivation: Derivation) -> Status:
 
 
 @pytest.fixture(scope="module")
-def price_report():
-    return price_multivariate.derivation().verify()
+def price_report(report_of):
+    return report_of(price_multivariate)
 
 
 @pytest.fixture(scope="module")
-def kl_report():
-    return gaussian_kl_pair.derivation().verify()
+def kl_report(report_of):
+    return report_of(gaussian_kl_pair)
 
 
 def test_the_multivariate_price_theorem_is_registered():

@@ -9,9 +9,9 @@ from rtverify.derivations.gumbel_softmax import gumbels, logits, relaxed_sample,
 from rtverify.derivation import Status, check_equation, refute
 
 
-def test_gumbel_max_and_gumbel_softmax_hold_with_every_step_proved():
+def test_gumbel_max_and_gumbel_softmax_hold_with_every_step_proved(report_of):
     for module in (gumbel_max, gumbel_softmax):
-        report = module.derivation().verify()
+        report = report_of(module)
         assert report.ok, report.failures
         assert {c.status for row in report.checks for c in row} == {Status.PROVED}
 
