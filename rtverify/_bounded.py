@@ -5,6 +5,8 @@ SymPy can stay for minutes inside its own code (Risch integration, ``simplify``)
 the parent waits on a pipe with a deadline: when the deadline passes the child is killed
 (``SIGKILL``), which works wherever the child is. The child inherits everything it needs
 through ``fork`` (no pickling of expressions); only small results travel back, pickled.
+A deadline can count the child's processor time (:meth:`Child.receive_within_cpu`), so that a
+busy machine, which stretches wall time, does not change which steps finish in time.
 
 :class:`Child` is the mechanism; :data:`AVAILABLE` is false where ``os.fork`` does not exist
 (Windows), and callers then run the work in-process, unbounded.
@@ -23,10 +25,13 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["AVAILABLE", "Child", "ChildDied"]
+__all__ = ["AVAILABLE", "CPU_CLOCK", "Child", "ChildDied"]
 
 AVAILABLE = hasattr(os, "fork")
 _HEADER = struct.Struct("!Q")
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+#: Whether a child's processor time can be read (``/proc``, Linux); else deadlines are wall time.
+CPU_CLOCK = os.path.exists("/proc/self/stat")
 
 
 class ChildDied(Exception):
@@ -101,6 +106,36 @@ class Child:
             if not chunk:
                 raise ChildDied
             self._buffer += chunk
+
+    def cpu_seconds(self) -> float | None:
+        """The processor time (user + system) the child has used so far, or ``None`` where
+        the system does not tell (no ``/proc``)."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / _TICKS
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def receive_within_cpu(self, limit: float, since: float | None, wall_limit: float) -> Any:
+        """The next message, like :meth:`receive`, but the deadline is ``limit`` seconds of
+        the child's processor time counted from ``since`` (a :meth:`cpu_seconds` reading), so
+        that a busy machine, which slows the child's wall clock, does not cut it short; where
+        processor time is unknown, ``limit`` wall seconds. ``wall_limit`` wall seconds bound
+        the wait in any case (a child that is blocked uses no processor time)."""
+        wall_deadline = time.monotonic() + wall_limit
+        if not CPU_CLOCK or since is None:
+            return self.receive(min(limit, wall_limit))
+        while True:
+            used = self.cpu_seconds()
+            left = min(limit - (used - since if used is not None else limit),
+                       wall_deadline - time.monotonic())
+            if left <= 0:
+                raise TimeoutError
+            try:
+                return self.receive(min(left, 0.25))
+            except TimeoutError:
+                continue
 
     def close(self) -> None:
         """Kill the child if it still runs, and reap it."""

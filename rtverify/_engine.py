@@ -22,12 +22,17 @@ from sympy.core.function import AppliedUndef
 from rtverify import _bounded, _numeric
 from rtverify._symbolic import infinite, is_zero, safe_doit
 
-#: Seconds SymPy (and a rule) may spend on one step before the numeric fallback takes over.
-#: Generous on purpose: every shipped step decides in well under a second, so the statuses in
-#: the generated docs do not depend on the machine's speed.
+#: Seconds of processor time SymPy (and a rule) may spend on one step before the numeric
+#: fallback takes over. Generous on purpose: the slowest shipped step takes about 2 s on one
+#: idle core, and processor time, unlike wall time, does not grow when the machine is busy, so
+#: the statuses in the generated docs do not depend on the machine's load.
 STEP_TIMEOUT = 30.0
-#: Seconds the numeric fallback may take before the step is reported ``undecided``.
+#: Seconds of processor time the numeric fallback may take before the step is ``undecided``.
 NUMERIC_TIMEOUT = 60.0
+#: However busy the machine, a phase is cut after this many times its limit in wall time (a
+#: blocked child uses no processor time).
+WALL_FACTOR = 10.0
+_CLOCK = "of processor time" if _bounded.CPU_CLOCK else "(wall time)"
 #: Working precision (decimal digits) of the numeric fallback.
 NUMERIC_DIGITS = 50
 #: Number of random points at which the numeric fallback compares both sides.
@@ -281,16 +286,20 @@ def check_all(specs: Sequence[_Spec]) -> list[Check]:
         child = _bounded.Child(body)
         phase = 2 if carry or specs[i].numeric_only else 1
         step, began, first = i, time.monotonic(), time.monotonic()
+        began_cpu = child.cpu_seconds()
         spent = carry[1] if carry else 0.0
         carry = None
         try:
             while i < len(specs):
                 limit = specs[step].timeout if phase == 1 else NUMERIC_TIMEOUT
-                message = child.receive(began + limit - time.monotonic())
+                message = child.receive_within_cpu(
+                    limit, began_cpu, began + WALL_FACTOR * limit - time.monotonic()
+                )
                 if message[0] == "begin":
                     if message[1] != step:
                         first, spent = time.monotonic(), 0.0
                     step, phase, began = message[1], message[2], time.monotonic()
+                    began_cpu = child.cpu_seconds()
                 elif message[0] == "done":
                     results[message[1]] = message[2]
                     i = message[1] + 1
@@ -301,7 +310,7 @@ def check_all(specs: Sequence[_Spec]) -> list[Check]:
         except TimeoutError:
             elapsed = spent + time.monotonic() - first
             if phase == 1 and specs[step].rule is None:
-                carry = (f"SymPy did not decide within {specs[step].timeout:g} s", elapsed)
+                carry = (f"SymPy did not decide within {specs[step].timeout:g} s {_CLOCK}", elapsed)
                 i = step
             else:
                 what = "the rule" if phase == 1 else "the numeric fallback"
@@ -309,7 +318,7 @@ def check_all(specs: Sequence[_Spec]) -> list[Check]:
                 results[step] = Check(
                     Status.UNDECIDED,
                     _NUMERIC_METHOD if phase == 2 else "rule",
-                    f"{what} did not finish within {limit:g} s (process killed)",
+                    f"{what} did not finish within {limit:g} s {_CLOCK} (process killed)",
                     elapsed,
                 )
                 i = step + 1
