@@ -10,9 +10,10 @@ compilation of the dtype's one program: the three families' vmapped samplers and
 under one ``lax.switch``), the remaining cases (sampling and autograd), and the reference
 (rtverify's implicit gradients) measured alone on the draws.
 
-Measured 2026-12-04 (torch 2.13, jax 0.10.2), two cold runs each:
+Measured 2026-12-04 (torch 2.13, jax 0.10.2), cold runs of the console command:
 
-- jax: 38.5 s and 29.3 s wall at load average 7.7 and 6.9; 20.9 and 20.7 s CPU (user + sys).
+- jax: 38.5 s and 29.3 s wall at load average 7.7 and 6.9, 33.1 s and 39.5 s at 3.4 and 4.1
+  (52.4 s at 6.2 under this script); 20.7–21.1 s CPU (user + sys) every time.
   Of the CPU: XLA's two compilations ≈ 12 s, running the 212 cases ≈ 4.5 s (the float64 Beta
   grid 2.7 s: JAX's gamma gradient series at parameters 1e5), imports ≈ 2 s, tracing ≈ 1 s,
   the reference and law tests ≈ 1 s. At load average 12–14 the same 21 s of CPU took 81 s wall.
