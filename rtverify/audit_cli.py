@@ -4,7 +4,7 @@ One row per family × dtype × decade of the first parameter: points, worst rela
 error (interior samples), non-finite count (or the rule-of-three bound 3/n when there are
 none), verdict; each failing case gets a one-line reproduction. Exit 0 when every case
 conforms, 1 otherwise, 2 when the library is not installed. JAX compiles one program per
-family and dtype (most of a JAX audit's time); set ``JAX_COMPILATION_CACHE_DIR`` to reuse them.
+dtype (most of a JAX audit's time); set ``JAX_COMPILATION_CACHE_DIR`` to reuse them.
 """
 
 from __future__ import annotations

@@ -109,10 +109,14 @@ def _jax(dtype: str):
     return jax, jnp, getattr(jnp, dtype)
 
 
-@functools.cache
-def _jax_program(family: str, dtype: str):
-    """One jitted, vmapped program per family and dtype returning (z, gradients, hidden
-    log-Gammas): XLA compiles each once (~15 s each here: most of a JAX audit's time)."""
+#: Branches of the JAX program, in the order of its switch index.
+_JAX_FAMILIES = ("gamma", "beta", "dirichlet")
+#: Coordinates of the program's outputs when no Dirichlet sets them (a Gamma or Beta call).
+_JAX_SLOTS = 3
+
+
+def _jax_family(family: str, dtype: str):
+    """The vmapped per-sample program of one family: (z, gradients, hidden log-Gammas)."""
     jax, jnp, dt = _jax(dtype)
 
     def loggamma(key, c):
@@ -140,22 +144,64 @@ def _jax_program(family: str, dtype: str):
             jac = jax.jacfwd(lambda s: jax.random.dirichlet(key, s, dtype=dt))(c)
             return x, (jac.T,), loggamma(key, c)  # jac.T[i, j] = ∂x_j/∂α_i
 
-    return jax.jit(jax.vmap(one))
+    return jax.vmap(one)
+
+
+@functools.cache
+def _jax_program(dtype: str):
+    """One jitted program per dtype for the three families: ``lax.switch`` on the family's
+    index runs that family's vmapped program alone, unchanged (its outputs are bit for bit
+    those of the family compiled by itself). XLA compiles it once, in about three quarters
+    of the time the three programs take apart (most of a JAX audit's time).
+
+    Arguments (index, keys (n,), a (n,), b (n,), c (n, K)); a branch reads its own.
+    Outputs in K slots: z (n, K), gradients (n, K, K), hidden log-Gammas (n, K); a Gamma or
+    Beta sample in z[:, 0], its gradient in g[:, i, 0] for its i-th parameter."""
+    jax, jnp, dt = _jax(dtype)
+
+    def slots(z, grads, log_g, k):
+        n = z.shape[0]
+        if z.ndim == 2:  # the Dirichlet: already (n, K), (n, K, K), (n, K)
+            return z, grads[0], log_g
+        g = jnp.zeros((n, k, k), dt)
+        for i, gi in enumerate(grads):
+            g = g.at[:, i, 0].set(gi)
+        hidden = jnp.zeros((n, k), dt).at[:, : log_g.shape[-1]].set(log_g)
+        return jnp.zeros((n, k), dt).at[:, 0].set(z), g, hidden
+
+    def branch(family):
+        program = _jax_family(family, dtype)
+        params = {"gamma": lambda a, b, c: (a,), "beta": lambda a, b, c: (a, b)}
+        params = params.get(family, lambda a, b, c: (c,))
+        return lambda keys, a, b, c: slots(*program(keys, *params(a, b, c)), c.shape[-1])
+
+    def program(index, keys, a, b, c):
+        return jax.lax.switch(index, [branch(f) for f in _JAX_FAMILIES], keys, a, b, c)
+
+    return jax.jit(program)
 
 
 def _draw_jax(family: str, params: tuple, n: int, dtype: str, seed: int, names) -> Draw:
     jax, jnp, dt = _jax(dtype)
     keys = jax.random.split(jax.random.key(seed), n)
+    a = b = jnp.ones((n,), dt)
+    c = jnp.ones((n, _JAX_SLOTS), dt)
     if family == "dirichlet":
-        args = [jnp.tile(jnp.asarray(params[0], dtype=dt), (n, 1))]
+        c = jnp.tile(jnp.asarray(params[0], dtype=dt), (n, 1))
+    elif family == "beta":
+        a, b = (jnp.full((n,), v, dtype=dt) for v in params)
     else:
-        args = [jnp.full((n,), v, dtype=dt) for v in params]
-    z, grads, log_g = _jax_program(family, dtype)(keys, *args)
-    z = np.asarray(z, dtype=np.float64)
-    grads = {name: np.asarray(g, dtype=np.float64) for name, g in zip(names, grads, strict=True)}
+        a = jnp.full((n,), params[0], dtype=dt)
+    out = _jax_program(dtype)(_JAX_FAMILIES.index(family), keys, a, b, c)
+    z, g, log_g = (np.asarray(v, dtype=np.float64) for v in out)
+    if family == "dirichlet":
+        grads = {names[0]: g}
+    else:
+        z = z[:, 0]
+        grads = {name: g[:, i, 0] for i, name in enumerate(names)}
     if family == "gamma":
         return Draw(z, grads)
-    log_g = np.asarray(log_g, dtype=np.float64)
+    log_g = log_g[:, :2] if family == "beta" else log_g
     notes: list[str] = []
     _reproduced(np.stack([z, 1 - z], -1) if family == "beta" else z, log_g, notes)
     return Draw(z, grads, log_g, notes)

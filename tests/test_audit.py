@@ -143,3 +143,24 @@ def test_the_cli_prints_json_and_exits_one_on_a_failure(monkeypatch, capsys):
 def test_jax_gamma_float64_gradients_conform():
     pytest.importorskip("jax")
     assert audit.run_case(audit.Case("jax", "gamma", (1.0,), "float64")).verdict == "ok"
+
+
+@pytest.mark.slow
+def test_the_one_jax_program_returns_each_family_bit_for_bit_as_compiled_alone():
+    jax = pytest.importorskip("jax")
+    from rtverify import audit_samplers as s
+
+    n, dtype = 500, "float32"
+    keys = jax.random.split(jax.random.key(0), n)
+    cases = {
+        "gamma": ((0.3,), "alpha"),
+        "beta": ((0.5, 3.0), "a"),
+        "dirichlet": (((0.1, 1.0, 10.0),), "alpha"),
+    }
+    for family, (params, name) in cases.items():
+        draw = s.SAMPLERS[("jax", family)](*params, n, dtype, 0)
+        args = [jax.numpy.full((n,), v, dtype) for v in params if not isinstance(v, tuple)]
+        args = args or [jax.numpy.tile(jax.numpy.asarray(params[0], dtype), (n, 1))]
+        z, grads, _ = jax.jit(s._jax_family(family, dtype))(keys, *args)
+        assert np.array_equal(draw.z, np.asarray(z, np.float64)), family
+        assert np.array_equal(draw.grads[name], np.asarray(grads[0], np.float64)), family
