@@ -143,6 +143,31 @@ def test_tolerance_admits_float64_rounding_but_not_a_relative_error_of_1e_10():
     assert [f.name for f in bad.failures] == ["agrees with the reference within float64 rounding"]
 
 
+def sample_times(factor, mu, p, eps):
+    return gaussian.sample_diag(mu, p, eps) * factor
+
+
+@pytest.mark.parametrize("dtype, u", [("float64", 2.0**-53), ("float32", 2.0**-24)])
+def test_an_implementation_a_few_times_the_rounding_bound_off_does_not_conform(dtype, u):
+    """Relative errors the check's tolerance must not admit, from what a correct implementation
+    can err (u the unit roundoff of dtype; the implementations compute in float64 on the inputs
+    as given, then scale):
+
+    - KL, a sum of D + 1 non-negative rounded terms: a correct one errs by ≤ (D + 3) u, 4 u at
+      D = 1. The tolerance, K_ROUNDING·u·(D + 4)·Σ|terms| with K_ROUNDING = 4, is ≈ 40 u of the
+      KL on the examples with |μ| ≫ 1 (KL ≈ μ²/2, Σ|terms| ≈ μ²). An error of 100 u — 25× a
+      correct one's, 2.5× the tolerance — must fail.
+    - sample μ + σε: a correct one errs by ≤ 3 u of |z| where |μ| ≫ |σε| at log σ² = 0; the
+      tolerance, K_ROUNDING·u·(|μ| + |σε|(2 + |log σ²|)), is ≈ 4 u of |z| there. An error of 30 u
+      — 10× a correct one's, 7.5× the tolerance — must fail.
+
+    With the constant 10× looser (K_ROUNDING = 40 in targets/gaussian.py) both conform: tried."""
+    kl = check("gaussian-kl", functools.partial(kl_times, 1 + 100 * u), dtype=dtype)
+    sample = check("reparam-sample", functools.partial(sample_times, 1 + 30 * u), dtype=dtype)
+    for report in (kl, sample):
+        assert not report.ok and "agrees with the reference" in report.failures[0].name, report.render()
+
+
 def returns_scalar(mu, lv):
     return float(naive_kl(mu, lv).sum())
 
