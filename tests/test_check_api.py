@@ -165,7 +165,8 @@ def test_an_implementation_a_few_times_the_rounding_bound_off_does_not_conform(d
     kl = check("gaussian-kl", functools.partial(kl_times, 1 + 100 * u), dtype=dtype)
     sample = check("reparam-sample", functools.partial(sample_times, 1 + 30 * u), dtype=dtype)
     for report in (kl, sample):
-        assert not report.ok and "agrees with the reference" in report.failures[0].name, report.render()
+        assert not report.ok, report.render()
+        assert "agrees with the reference" in report.failures[0].name, report.render()
 
 
 def returns_scalar(mu, lv):
@@ -242,7 +243,8 @@ def test_the_textbook_score_estimator_conforms_without_a_statistical_test(score_
 def test_the_check_s_seed_reaches_the_noise_impl_draws_itself():
     impl = str(Path(__file__).resolve().parent / "check_corpus" / "rsample" / "numpy_generator.py")
     first, again, other = (
-        check("rsample", f"{impl}:impl", seed=s, false_alarm=stats.ASSERTION_ALPHA) for s in (0, 0, 1)
+        check("rsample", f"{impl}:impl", seed=s, false_alarm=stats.ASSERTION_ALPHA)
+        for s in (0, 0, 1)
     )
     stats.ledger.record(first.false_alarm + other.false_alarm)  # a correct sampler, two seeds
     assert first.ok and other.ok

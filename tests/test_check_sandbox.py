@@ -84,9 +84,7 @@ def test_impl_may_use_multiprocessing():
 def test_impl_s_children_die_with_the_check(tmp_path, monkeypatch):
     pids = tmp_path / "pids"
     monkeypatch.setenv("RTVERIFY_TEST_PIDS", str(pids))
-    report = check(
-        "gaussian-kl", f"{HOSTILE}:starts_a_grandchild_and_hangs", timeout=CALL_TIMEOUT
-    )
+    report = check("gaussian-kl", f"{HOSTILE}:starts_a_grandchild_and_hangs", timeout=CALL_TIMEOUT)
     assert "times out" in report.failures[0].detail
     worker, grandchild = map(int, pids.read_text().split())
     _wait_until_dead(worker, grandchild)
