@@ -51,3 +51,17 @@ def expect_rejected(
 def variance_se(var: float, mu4: float, n: int) -> float:
     """Standard error of the sample variance of n i.i.d. draws: √((μ₄ − σ⁴(n − 3)/(n − 1))/n)."""
     return math.sqrt((mu4 - var * var * (n - 3) / (n - 1)) / n)
+
+
+def expect_failed(verdict: stats.Verdict, p_false_pass: float) -> float:
+    """Assert that a calibrated test returning a :class:`rtverify.stats.Verdict` failed a planted
+    bug that it passes with probability at most ``p_false_pass`` (computed by the caller from
+    the bug's exact effect: an exact law, a DKWM bound, or :func:`false_pass_probability` for a
+    z-like statistic); count that probability in the budget, as :func:`expect_rejected` does."""
+    stats.ledger.record(p_false_pass)
+    assert p_false_pass <= stats.ASSERTION_ALPHA, (
+        f"planted bug too weak to demonstrate: P(false pass) = {p_false_pass:.1e} > "
+        f"{stats.ASSERTION_ALPHA:.0e} ({verdict.what})"
+    )
+    assert verdict.failed, f"planted bug not rejected: {verdict}"
+    return p_false_pass

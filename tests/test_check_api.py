@@ -47,10 +47,29 @@ def test_a_callable_conforms_and_its_report_says_so():
     assert report.impl.endswith(":naive_kl")
 
 
+#: σ² and σ from the variance parameter p, written out here (not rtverify.gaussian's converters,
+#: which the check's reference uses): a wrong conversion in the check fails these.
+_VAR = {"logvar": np.exp, "log_std": lambda p: np.exp(2 * p), "std": np.square, "var": np.asarray}
+_STD = {"logvar": lambda p: np.exp(p / 2), "log_std": np.exp, "std": np.asarray, "var": np.sqrt}
+
+
+def kl_written_out(mu, p, param):
+    """½ Σ (μ² + σ² − 1 − log σ²) in the parameter p itself (the naive form: the check admits its
+    rounding)."""
+    var = _VAR[param](p)
+    return 0.5 * np.sum(mu**2 + var - 1.0 - np.log(var), axis=-1)
+
+
+def sample_written_out(mu, p, eps, param):
+    return mu + _STD[param](p) * eps
+
+
 @pytest.mark.parametrize("param", gaussian.PARAMETERIZATIONS)
-def test_the_reference_itself_conforms_in_every_parameterization(param):
-    kl = functools.partial(gaussian.kl_standard_normal, param=param)
-    sample = functools.partial(gaussian.sample_diag, param=param)
+def test_an_independent_implementation_conforms_in_every_parameterization(param):
+    """The check's reference and its inputs per parameterization against formulas written out
+    here (the check reading p in another parameterization is tested by the corpus)."""
+    kl = functools.partial(kl_written_out, param=param)
+    sample = functools.partial(sample_written_out, param=param)
     assert check("gaussian-kl", kl, param=param).ok
     assert check("reparam-sample", sample, param=param).ok
 
@@ -122,6 +141,32 @@ def test_tolerance_admits_float64_rounding_but_not_a_relative_error_of_1e_10():
     assert check("gaussian-kl", functools.partial(kl_times, 1 + 4e-16)).ok
     bad = check("gaussian-kl", functools.partial(kl_times, 1 + 1e-10))
     assert [f.name for f in bad.failures] == ["agrees with the reference within float64 rounding"]
+
+
+def sample_times(factor, mu, p, eps):
+    return gaussian.sample_diag(mu, p, eps) * factor
+
+
+@pytest.mark.parametrize("dtype, u", [("float64", 2.0**-53), ("float32", 2.0**-24)])
+def test_an_implementation_a_few_times_the_rounding_bound_off_does_not_conform(dtype, u):
+    """Relative errors the check's tolerance must not admit, from what a correct implementation
+    can err (u the unit roundoff of dtype; the implementations compute in float64 on the inputs
+    as given, then scale):
+
+    - KL, a sum of D + 1 non-negative rounded terms: a correct one errs by ≤ (D + 3) u, 4 u at
+      D = 1. The tolerance, K_ROUNDING·u·(D + 4)·Σ|terms| with K_ROUNDING = 4, is ≈ 40 u of the
+      KL on the examples with |μ| ≫ 1 (KL ≈ μ²/2, Σ|terms| ≈ μ²). An error of 100 u — 25× a
+      correct one's, 2.5× the tolerance — must fail.
+    - sample μ + σε: a correct one errs by ≤ 3 u of |z| where |μ| ≫ |σε| at log σ² = 0; the
+      tolerance, K_ROUNDING·u·(|μ| + |σε|(2 + |log σ²|)), is ≈ 4 u of |z| there. An error of 30 u
+      — 10× a correct one's, 7.5× the tolerance — must fail.
+
+    With the constant 10× looser (K_ROUNDING = 40 in targets/gaussian.py) both conform: tried."""
+    kl = check("gaussian-kl", functools.partial(kl_times, 1 + 100 * u), dtype=dtype)
+    sample = check("reparam-sample", functools.partial(sample_times, 1 + 30 * u), dtype=dtype)
+    for report in (kl, sample):
+        assert not report.ok, report.render()
+        assert "agrees with the reference" in report.failures[0].name, report.render()
 
 
 def returns_scalar(mu, lv):
@@ -197,7 +242,11 @@ def test_the_textbook_score_estimator_conforms_without_a_statistical_test(score_
 
 def test_the_check_s_seed_reaches_the_noise_impl_draws_itself():
     impl = str(Path(__file__).resolve().parent / "check_corpus" / "rsample" / "numpy_generator.py")
-    first, again, other = (check("rsample", f"{impl}:impl", seed=s) for s in (0, 0, 1))
+    first, again, other = (
+        check("rsample", f"{impl}:impl", seed=s, false_alarm=stats.ASSERTION_ALPHA)
+        for s in (0, 0, 1)
+    )
+    stats.ledger.record(first.false_alarm + other.false_alarm)  # a correct sampler, two seeds
     assert first.ok and other.ok
     law = [n for n in first.notes if "Kolmogorov" in n]
     assert law == [n for n in again.notes if "Kolmogorov" in n]  # same seed, same noise

@@ -10,6 +10,7 @@ its α in the suite's ledger.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import mpmath
 import numpy as np
@@ -167,19 +168,45 @@ def test_elbo_mean_tests_pass_the_reference_estimates(kl):
     assert any("power" in n for n in ctx.report.notes)
 
 
+def _expect_planted_failure(result, values, k, c, shift, ctx):
+    """Assert that a mean property failed a planted violation: configuration c's mean lies
+    ``shift`` (exact, or a lower bound) beyond the tested value. The property passes only if
+    c's test passes, with probability ≤ Φ(crit − shift/se): se from c's rows, crit the
+    threshold of c's test at α = false_alarm/4 (the check's smallest split: conservative).
+    That probability is counted in the budget, as tests/_budget.expect_failed does."""
+    n = means.rows(k)
+    y = means.fixed_rows(values, k)[c * n : (c + 1) * n]
+    se = float(np.std(y, ddof=1)) / math.sqrt(n)
+    crit = stats.robust_mean_test(y, float(np.mean(y)), alpha=ctx.false_alarm / 4).threshold
+    p = NormalDist().cdf(crit - shift / se)
+    stats.ledger.record(p)
+    assert p <= stats.ASSERTION_ALPHA, f"planted violation too weak: P(false pass) = {p:.1e}"
+    assert result.status == FAIL, result.detail
+
+
+def _gap(model, c) -> float:
+    """log p(x) − ELBO at configuration c, exact (KL(q ‖ p(z | x)))."""
+    elbo, log_px = exact_values(model, *(np.array(v) for v in means.CONFIGS[c]))
+    return log_px - elbo
+
+
 def test_an_elbo_biased_low_fails_unbiasedness_but_not_the_upper_bound():
     ctx = _ctx(false_alarm=stats.ASSERTION_ALPHA)
     values, args = _reference_elbo(ctx)
     unbiased, below = means.elbo_means(values - 0.3, args, BERNOULLI, ctx)
-    assert unbiased.status == FAIL and "biased for the exact ELBO" in unbiased.detail
-    assert below.status == PASS  # one-sided: a mean far below log p(x) is no violation
+    _expect_planted_failure(unbiased, values, None, 0, 0.3, ctx)  # the reference is unbiased
+    assert "biased for the exact ELBO" in unbiased.detail
+    stats.ledger.record(ctx.false_alarm)  # one-sided: a mean below log p(x) fails w.p. ≤ α
+    assert below.status == PASS
 
 
 def test_an_elbo_mean_above_log_evidence_fails_the_upper_bound():
     ctx = _ctx(false_alarm=stats.ASSERTION_ALPHA)
     values, args = _reference_elbo(ctx)
     _, below = means.elbo_means(values + 1.0, args, BERNOULLI, ctx)
-    assert below.status == FAIL and "above log p(x)" in below.detail
+    # the shifted mean is ELBO + 1 = log p(x) + 1 − gap: 0.37 above at configuration 0
+    _expect_planted_failure(below, values, None, 0, 1.0 - _gap(BERNOULLI, 0), ctx)
+    assert "above log p(x)" in below.detail
 
 
 def _reference_iwae(ctx, k):
@@ -202,7 +229,10 @@ def test_iwae_means_below_the_elbo_or_above_log_evidence_fail_the_ordering():
     ctx = _ctx("iwae", stats.ASSERTION_ALPHA)
     values, args = _reference_iwae(ctx, 5)
     low = means.iwae_ordering(values - 2.0, args, JOINT, ctx)  # L_5 − L_1 ≈ 1.3–1.6 here
-    assert low.status == FAIL and "below L_1" in low.detail
+    # L_5 − 2 − L_1 ≤ log p(x) − L_1 − 2 = gap − 2: at least 0.54 below L_1 at configuration 0
+    _expect_planted_failure(low, values, 5, 0, 2.0 - _gap(JOINT, 0), ctx)
+    assert "below L_1" in low.detail
+    # (not counted: no exact L_5 bounds how far L_5 + 0.5 lies above log p(x))
     high = means.iwae_ordering(values + 0.5, args, JOINT, ctx)  # log p(x) − L_5 ≈ 0.17
     assert high.status == FAIL and "above log p(x)" in high.detail
     # the ELBO's own samples (mean log w) are not a violation of L_1 ≤ L_K

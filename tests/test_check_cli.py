@@ -109,7 +109,7 @@ def test_console_script_runs_in_a_fresh_process_and_keeps_stdout_clean():
         ],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)  # the whole of stdout is the JSON report

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _budget import expect_rejected
 
 from rtverify import stats
 
@@ -31,13 +32,29 @@ def test_it_holds_its_level_on_skewed_samples_where_the_plain_test_does_not():
     sd = np.sqrt(LEVEL * (1 - LEVEL))  # of one rejection indicator, if the level is exact
     corrected = _rejection_indicators(stats.skew_corrected_mean_test, "corrected")
     stats.mean_test(corrected, LEVEL, sd=sd, what="rejection rate, skew-corrected").check()
-    plain = _rejection_indicators(lambda x, m, alpha: stats.mean_test(x, m, alpha=alpha), "plain")
-    assert not stats.mean_test(plain, LEVEL, sd=sd, what="rejection rate, plain t").passed
+    # The plain studentised z-test (its statistic computed here, vectorised, on 200 000
+    # replications) rejects ≈ 2 %: α + 0.0095 by the two-sided Edgeworth expansion for exponential
+    # draws at n = 100, 2.0 % measured in benchmarks/check_false_alarm.py. Credited with an excess
+    # of 0.005 only, and a rejection rate up to 3 % (the bug's standard error), it is 22 null
+    # standard errors from LEVEL: P(false pass) < 1e-9, counted.
+    reps = 200_000
+    gen = stats.rng("skew-corrected test", "plain")
+    t = np.concatenate(
+        [
+            (x.mean(axis=1) - 1.0) / x.std(axis=1, ddof=1) * np.sqrt(N_SAMPLES)
+            for x in (gen.exponential(1.0, size=(reps // 4, N_SAMPLES)) for _ in range(4))
+        ]
+    )
+    plain = (np.abs(t) > stats.z_critical(LEVEL)).astype(float)
+    outcome = stats.mean_test(plain, LEVEL, sd=sd, what="rejection rate, plain t")
+    expect_rejected(outcome, 0.005, se=sd / np.sqrt(reps), se_bug=np.sqrt(0.03 * 0.97 / reps))
 
 
 def test_it_rejects_a_planted_bias():
+    """A shift of 0.3 on 2000 exponential draws (sd 1) is 13 standard errors (the transformed
+    statistic is the studentised one up to O(n^{-1/2}) here): P(false pass) ≈ 1e-13, counted."""
     x = stats.rng("bias").exponential(1.0, size=2000) + 0.3  # mean 1.3, not 1
-    assert not stats.skew_corrected_mean_test(x, 1.0).passed
+    expect_rejected(stats.skew_corrected_mean_test(x, 1.0), 0.3, se=1 / np.sqrt(2000))
     assert stats.skew_corrected_mean_test(x, 1.3).check().passed
 
 

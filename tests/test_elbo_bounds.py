@@ -202,9 +202,13 @@ def _plain_joint_table(name: str, x) -> list[float]:
 
 @pytest.mark.parametrize("name", list(DISCRETE))
 @given(seed=st.integers(0, 2**32 - 1), concentration=st.floats(0.05, 5.0))
-def test_discrete_elbo_is_the_plain_sum_and_log_evidence_minus_kl(name, seed, concentration):
+def test_discrete_elbo_is_the_plain_sum_and_log_evidence_at_the_posterior(
+    name, seed, concentration
+):
     """categorical_elbo against Σ_z r(z)[log p(x, z) − log r(z)] from a plain-Python joint
-    table; with log p(x) and p(z | x) from the same plain table, ELBO = log p(x) − KL(r ‖ p)."""
+    table (zero-probability latents included), and against log p(x) of the same plain table at
+    r = p(z | x). (ELBO = log p(x) − KL(r ‖ p) is not asserted: with log p(x), p(z | x) and the
+    ELBO all from one table it holds for any table.)"""
     model, x = DISCRETE[name]
     table = np.array(_plain_joint_table(name, x))
     log_px = float(logsumexp(table))
@@ -215,8 +219,6 @@ def test_discrete_elbo_is_the_plain_sum_and_log_evidence_minus_kl(name, seed, co
     pos = r > 0
     elbo = categorical_elbo(model, x, r)
     assert _close(elbo, float(np.sum(r[pos] * (table[pos] - np.log(r[pos])))), 1e-9)
-    kl = float(np.sum(r[pos] * np.log(r[pos] / post[pos])))
-    assert abs(log_px - (elbo + kl)) <= 1e-9 * max(1.0, abs(elbo))
     assert _close(categorical_elbo(model, x, post), log_px)
 
 

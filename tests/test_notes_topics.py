@@ -13,6 +13,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from _budget import expect_rejected
 from hypothesis import given
 from hypothesis import strategies as st
 from rtverify.derivations import elbo_identity
@@ -220,10 +221,15 @@ def test_eq_17_is_biased_low_even_when_it_is_finite():
     mean = float(pmf @ np.log(n / k))
     sd = math.sqrt(float(pmf @ (np.log(n / k) - mean) ** 2))
     assert mean < math.log(theta) - 0.004
-    draws = stats.rng("eq17-large").choice(2, size=(N_REPLICATES, k), p=[theta, 1 - theta])
+    # enough replicates that log θ is rejected with P(false pass) ≤ 1e-9 (≈ 59 000: the bias is
+    # ≈ 0.05 sd of one estimate; 20 000 would miss it with probability 0.16)
+    bias = math.log(theta) - mean
+    n = stats.sample_size_for_mean(sd, bias, power=1 - stats.ASSERTION_ALPHA)
+    draws = stats.rng("eq17-large").choice(2, size=(n, k), p=[theta, 1 - theta])
     est = indicator_log_estimate(label, draws)
     stats.mean_test(est, mean, sd=sd, what="E[eq. (17)]").check()
-    assert not stats.mean_test(est, math.log(theta), sd=sd).passed  # not unbiased for log θ
+    biased = stats.mean_test(est, math.log(theta), sd=sd)  # not unbiased for log θ
+    expect_rejected(biased, -bias, se=sd / math.sqrt(n))
 
 
 # --- the symbolic identity (derivations/elbo_identity.py) -------------------------------------

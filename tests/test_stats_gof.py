@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from _budget import expect_failed
 from _stats_helpers import binomial_lower, binomial_upper
 from scipy import stats as sps
 
@@ -76,11 +77,22 @@ def test_the_scale_test_detects_its_stated_scale_error():
 
 
 def test_a_sampler_with_the_wrong_scale_fails_and_a_correct_one_passes():
-    x = stats.rng("sampler").standard_normal(20_000)
-    assert all(v.passed for v in stats.standard_normal_tests(x, alpha=1e-6))
-    wrong = stats.standard_normal_tests(x * math.sqrt(2), alpha=1e-6)  # logvar used as log σ
-    assert [v.failed for v in wrong] == [True, False, True]
-    assert all(v.alpha == pytest.approx(1e-6 / 3) for v in wrong)
+    n, alpha = 20_000, stats.ASSERTION_ALPHA
+    x = stats.rng("sampler").standard_normal(n)
+    for verdict in stats.standard_normal_tests(x, alpha=alpha):
+        verdict.check()
+    wrong = x * math.sqrt(2)  # logvar used as log σ
+    ks, location, scale = stats.standard_normal_tests(wrong, alpha=alpha)
+    assert all(v.alpha == pytest.approx(alpha / 3) for v in (ks, location, scale))
+    location.check()  # the mean is still 0
+    # N(0, 2) against Φ: sup |Φ(x/√2) − Φ(x)| is at x² = 2 log 2, D ≈ 0.083; the KS test passes
+    # only if sup |F_n − F| ≥ D − threshold, probability ≤ 2 exp(−2n(D − threshold)²) (DKWM)
+    at = math.sqrt(2 * math.log(2))
+    sup = sps.norm.cdf(at) - sps.norm.cdf(at / math.sqrt(2))
+    expect_failed(ks, 2 * math.exp(-2 * n * max(sup - ks.threshold, 0.0) ** 2))
+    # Σ (√2 x)² = 2 χ²_n exactly: the scale test passes iff its χ² band holds 2 χ²_n
+    lo, hi = sps.chi2.ppf(alpha / 6, n), sps.chi2.isf(alpha / 6, n)
+    expect_failed(scale, sps.chi2.cdf(hi / 2, n) - sps.chi2.cdf(lo / 2, n))
 
 
 @pytest.mark.parametrize(
@@ -140,8 +152,10 @@ def test_the_correlation_test_detects_its_stated_correlation():
 
 def test_independent_draws_pass_all_six_independence_tests():
     z = stats.rng("independent").standard_normal((100, 32, 6))
-    verdicts = stats.independence_tests(z, alpha=1e-6)
-    assert len(verdicts) == 6 and all(v.passed for v in verdicts), [str(v) for v in verdicts]
+    verdicts = stats.independence_tests(z, alpha=stats.ASSERTION_ALPHA)
+    assert len(verdicts) == 6
+    for verdict in verdicts:
+        verdict.check()
 
 
 @pytest.mark.parametrize(
@@ -167,12 +181,14 @@ def test_float32_draws_do_not_tie_by_chance_at_the_stated_rate():
     z = stats.rng("float32").standard_normal((50, 4000, 1)).astype(np.float32)
     p = stats.tie_probability(np.float32)
     assert p == pytest.approx(0.25 * np.finfo(np.float32).eps)
-    verdicts = stats.independence_tests(z, alpha=1e-6, tie_prob=p)
-    assert verdicts[0].passed and verdicts[0].statistic > 0  # ties exist, below the bound
+    alpha = stats.ASSERTION_ALPHA
+    verdicts = stats.independence_tests(z, alpha=alpha, tie_prob=p)
+    assert verdicts[0].check().statistic > 0  # ties exist, below the bound
     pairs = 50 * 4000 * 3999 // 2
-    assert verdicts[0].threshold == math.ceil(pairs * p / (1e-6 / 6))  # Markov: k = E0/α
+    assert verdicts[0].threshold == math.ceil(pairs * p / (alpha / 6))  # Markov: k = E0/α
     shared = z.copy()
-    shared[:, 1:] = shared[:, :1]
+    shared[:, 1:] = shared[:, :1]  # every pair of a call tied: certain, not a chance event
+    # (at α = 1e-6: below α = 6p ≈ 1.8e-7 the Markov threshold exceeds the number of pairs)
     assert stats.independence_tests(shared, alpha=1e-6, tie_prob=p)[0].failed
 
 

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 import pytest
+from _budget import expect_failed, false_pass_probability
 from _stats_helpers import binomial_upper
 
 from rtverify import estimators, stats
@@ -165,11 +166,12 @@ def test_a_correct_baseline_estimator_fails_at_most_at_the_stated_rate():
 
 def test_each_paired_verdict_states_the_bias_it_could_detect():
     impl, ref = _baseline("power statement")
-    verdict = stats.paired_test(impl, ref, alpha=1e-6, scale=0.2)
-    assert verdict.passed and verdict.detectable > 0
+    alpha = stats.ASSERTION_ALPHA
+    verdict = stats.paired_test(impl, ref, alpha=alpha, scale=0.2).check()  # unbiased: counted
+    assert verdict.detectable > 0
     assert "detects a bias ≥" in verdict.reason and "detects |bias|" in verdict.describe()
     sd = float(np.std((impl - ref).mean(axis=1), ddof=1))
-    assert verdict.detectable >= stats.min_detectable_bias(sd, 400, 1e-6, 1 - 1e-3)
+    assert verdict.detectable >= stats.min_detectable_bias(sd, 400, alpha, 1 - 1e-3)
 
 
 def test_paired_bad_input_is_not_judged():
@@ -195,10 +197,19 @@ def test_a_float32_implementation_is_identical_within_a_float32_tolerance():
 
 
 def test_a_bias_below_the_negligible_level_is_not_a_failure():
+    """D = IMPL − ref = noise + b: the call means of D have sd 1e-3/√10 exactly, so their mean
+    has se = 1e-3/√(10·1000) = 1e-5 against biases of ≥ 1e-3·|g| ≈ 30 se. Hall's statistic is
+    the studentised one up to O(n^{-1/2}) on these normal call means: z-test power, counted."""
     *_, ref, g = _pair("negligible")
+    alpha, tau = stats.ASSERTION_ALPHA, 2e-3 * abs(g)
     noise = stats.rng("negligible noise").standard_normal(ref.shape) * 1e-3
     impl = ref + noise + 1e-3 * abs(g)  # a tiny real bias, far below 1 % of the gradient
-    assert stats.paired_test(impl, ref, alpha=1e-6).failed
-    lenient = stats.paired_test(impl, ref, alpha=1e-6, negligible=2e-3 * abs(g))
-    assert lenient.passed
-    assert stats.paired_test(impl + 0.01 * abs(g), ref, alpha=1e-6, negligible=2e-3 * abs(g)).failed
+    se = 1e-3 / math.sqrt(ref.size)
+
+    def expect_failed_at(verdict, bias):
+        expect_failed(verdict, false_pass_probability(bias, se, se, verdict.threshold))
+
+    expect_failed_at(stats.paired_test(impl, ref, alpha=alpha), 1e-3 * abs(g))
+    stats.paired_test(impl, ref, alpha=alpha, negligible=tau).check()  # |bias| ≤ τ: may not fail
+    far = stats.paired_test(impl + 0.01 * abs(g), ref, alpha=alpha, negligible=tau)
+    expect_failed_at(far, 0.011 * abs(g) - tau)  # tested against the nearer end, +τ
