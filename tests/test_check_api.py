@@ -266,3 +266,18 @@ def test_a_pair_kl_checked_under_the_wrong_param_gets_a_verdict_not_an_internal_
     # be evaluated there, and must not end the check
     report = check("gaussian-kl-pair", pair_kl_log_std, param="logvar", dtype="float32")
     assert report.exit_code == 1 and not report.ok
+
+
+def kl_half_cast_back(mu, logvar):
+    """A KL in float16, cast back: inf at large logvar, half-precision rounding elsewhere."""
+    m, lv = mu.astype(np.float16), logvar.astype(np.float16)
+    return (0.5 * np.sum(m**2 + np.exp(lv) - 1 - lv, axis=-1)).astype(mu.dtype)
+
+
+def test_a_finite_counterexample_is_named_for_its_error_not_for_an_inf_elsewhere():
+    # the accuracy failure shows a finite counterexample (half-precision rounding); the inf of
+    # another input case belongs to the finiteness property, not to this one's words
+    report = check("gaussian-kl", kl_half_cast_back, dtype="float32")
+    agrees = next(f for f in report.failures if f.name.startswith("agrees"))
+    assert "half precision" in agrees.detail and "inf" not in agrees.detail, report.render()
+    assert any(f.name.startswith("finite") and "inf" in f.detail for f in report.failures)

@@ -189,3 +189,10 @@ def test_surrogate_characters_in_impl_messages_survive_to_the_terminal(tmp_path)
     proc = _console("gaussian-kl", f"{tmp_path}/odd.py:impl")
     assert proc.returncode == 1 and b"Traceback" not in proc.stderr, proc.stderr
     assert b"bad byte" in proc.stdout
+
+
+def test_numpy_input_to_a_jax_impl_suggests_the_jax_framework():
+    # jax.numpy accepts NumPy arrays: the IMPL runs, and fails by returning float32
+    pytest.importorskip("jax")
+    proc = _console("gaussian-kl", f"{CORPUS}/jax/kl_flax_vae.py:impl")
+    assert proc.returncode == 1 and b"try --framework jax" in proc.stdout, proc.stdout

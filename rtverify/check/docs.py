@@ -153,6 +153,23 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
                 ("--framework torch",),
             ),
             (
+                "A sampler given ε, with σ detached: the values are right, the gradient with "
+                "respect to logvar is gone:",
+                run("reparam-sample", "torch_vae.py:sample_detached", **torch),
+                ("--framework torch",),
+            ),
+            (
+                "A per-sample REINFORCE estimator on rtverify's ε, in float32 tensors (f given "
+                "in torch):",
+                run("score-gradient", "torch_vae.py:score_per_sample", **torch),
+                ("--framework torch",),
+            ),
+            (
+                "A per-sample pathwise estimator that evaluates f′ at μ + σ²ε:",
+                run("pathwise-gradient", "torch_vae.py:pathwise_per_sample", **torch),
+                ("--framework torch",),
+            ),
+            (
                 "A REINFORCE surrogate: rtverify takes its gradient by autograd and tests it "
                 "against the exact one.",
                 run("gradient-estimator", "torch_vae.py:reinforce", **torch),
@@ -165,6 +182,11 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
             ),
         ]
         jax_runs = [
+            (
+                "The flax VAE example's KL term, float32:",
+                run("gaussian-kl", "jax_vae.py:kl", **jax),
+                ("--framework jax",),
+            ),
             (
                 "A JAX sampler taking a key (as in the flax VAE example):",
                 run("rsample", "jax_vae.py:reparameterize", **jax),
@@ -180,6 +202,17 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
                 "A pathwise surrogate, float64 (rtverify turns on jax_enable_x64):",
                 run("gradient-estimator", "jax_vae.py:pathwise", framework="jax", dtype="float64"),
                 ("--framework jax", "--dtype float64"),
+            ),
+            (
+                "A per-sample REINFORCE estimator on rtverify's ε, in jax arrays:",
+                run("score-gradient", "jax_vae.py:score_per_sample", **jax),
+                ("--framework jax",),
+            ),
+            (
+                "Per-sample pathwise gradients on rtverify's ε, with the derivative df it is "
+                "given in jax:",
+                run("pathwise-gradient", "jax_vae.py:pathwise_per_sample", **jax),
+                ("--framework jax",),
             ),
         ]
         vae_runs = [
@@ -199,6 +232,17 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
                 ("--framework torch",),
             ),
             (
+                "torch.distributions' full-covariance log-density, scale_tril diagonals from "
+                "1e-6 to 1e6:",
+                run("mvn-log-prob", "vae_terms.py:mvn_log_prob", **torch),
+                ("--framework torch",),
+            ),
+            (
+                "torch.distributions' KL between two full-covariance Gaussians:",
+                run("mvn-kl", "vae_terms.py:mvn_kl", **torch),
+                ("--framework torch",),
+            ),
+            (
                 "The Bernoulli decoder's log-likelihood through BCE with logits, at logits ±100:",
                 run("bernoulli-log-likelihood", "vae_terms.py:bernoulli", **torch),
                 ("--framework torch",),
@@ -207,6 +251,13 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
                 "pytorch/examples' loss as an ELBO, on rtverify's linear-Gaussian and Bernoulli "
                 "decoders (exact ELBO and log p(x) known):",
                 run("elbo", "vae_terms.py:elbo", **torch),
+                ("--framework torch",),
+            ),
+            (
+                "The STL gradient of the ELBO, its variance beside the reference's standard and "
+                "STL forms (this q is not the exact posterior; there STL's variance is 0, "
+                "derivations/stl-gradient.md step 15):",
+                run("elbo-gradient", "vae_terms.py:elbo_stl", **torch),
                 ("--framework torch",),
             ),
             (

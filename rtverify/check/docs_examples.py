@@ -54,6 +54,20 @@ def reparameterize_buggy(mu, logvar):
     return Normal(mu, torch.exp(0.5 * logvar)).sample()  # right values, no gradient
 
 
+def sample_detached(mu, logvar, eps):  # σ detached "for stability"
+    return mu + eps * torch.exp(0.5 * logvar).detach()
+
+
+def score_per_sample(f, df, mu, sigma, eps):  # REINFORCE per sample, float32 tensors
+    fz = f(mu + sigma * eps)
+    return torch.stack([fz * eps / sigma, fz * (eps**2 - 1) / sigma], dim=-1)
+
+
+def pathwise_per_sample(f, df, mu, sigma, eps):  # σ² where σ is due in z
+    slope = df(mu + sigma**2 * eps)
+    return torch.stack([slope, slope * eps], dim=-1)
+
+
 def reinforce(f, mu, logvar):  # a score-function surrogate
     q = Normal(mu, torch.exp(0.5 * logvar))
     z = q.sample()
@@ -68,6 +82,20 @@ def reinforce_on_rsample(f, mu, logvar):  # rsample'd z: the pathwise term is co
 
 JAX_VAE = """import jax
 import jax.numpy as jnp
+
+
+def kl(mean, logvar):  # the flax VAE example's KL term
+    return -0.5 * jnp.sum(1 + logvar - jnp.square(mean) - jnp.exp(logvar), axis=-1)
+
+
+def score_per_sample(f, df, mu, sigma, eps):  # REINFORCE per sample
+    fz = f(mu + sigma * eps)
+    return jnp.stack([fz * eps / sigma, fz * (eps**2 - 1) / sigma], axis=-1)
+
+
+def pathwise_per_sample(f, df, mu, sigma, eps):  # d f(μ + σε) = f'(z)·(dμ + ε dσ)
+    slope = df(mu + sigma * eps)
+    return jnp.stack([slope, slope * eps], axis=-1)
 
 
 def reparameterize(key, mu, logvar):  # as in the flax VAE example
@@ -86,7 +114,7 @@ def pathwise(key, f, mu, logvar):
 
 VAE_TERMS = """import torch
 import torch.nn.functional as F
-from torch.distributions import Normal, kl_divergence
+from torch.distributions import MultivariateNormal, Normal, kl_divergence
 
 
 def kl_pair(mu_q, logvar_q, mu_p, logvar_p):  # a learned prior, as diffusers' kl(other)
@@ -106,6 +134,17 @@ def mvn_sample(mu, scale_tril, eps):  # z = μ + Lε, with Lᵀ by mistake
     return mu + torch.einsum("bi,bij->bj", eps, scale_tril)
 
 
+def mvn_log_prob(z, mu, scale_tril):
+    return MultivariateNormal(mu, scale_tril=scale_tril).log_prob(z)
+
+
+def mvn_kl(mu_q, scale_tril_q, mu_p, scale_tril_p):
+    return kl_divergence(
+        MultivariateNormal(mu_q, scale_tril=scale_tril_q),
+        MultivariateNormal(mu_p, scale_tril=scale_tril_p),
+    )
+
+
 def bernoulli(x, logits):
     return -F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(-1)
 
@@ -114,6 +153,12 @@ def elbo(log_likelihood, mu, logvar, eps):  # pytorch/examples: -(BCE + KLD), pe
     z = mu + eps * torch.exp(0.5 * logvar)
     kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp(), dim=-1)
     return log_likelihood(z) - kld
+
+
+def elbo_stl(log_joint, mu, logvar):  # Roeder et al. (STL): log q with its parameters stopped
+    std = torch.exp(0.5 * logvar)
+    z = mu + std * torch.randn_like(std)
+    return (log_joint(z) - Normal(mu.detach(), std.detach()).log_prob(z).sum(-1)).sum()
 
 
 def iwae_naive(log_joint, mu, logvar, eps):  # log(mean(exp(log w))): overflows
