@@ -1,8 +1,10 @@
 """The ``beta-rsample`` target: a Beta(a, b) sampler drawing its own noise (judged by
 ``_implicit_law``). References: I_z(a, b) (SciPy's regularized incomplete beta function) and
 dz/dθ = −∂_θI_z(a, b)/p(z) (``rtverify.implicit``); where the per-sample gradient is another
-reparameterization's (normalised Gammas), unbiasedness against ∂E[z]/∂a = b/(a + b)²,
-∂E[z]/∂b = −a/(a + b)²."""
+reparameterization's (normalised Gammas), unbiasedness paired with that field: E[∂z/∂θ | z] =
+−∂_θI_z/p for every valid one (``_implicit_law``, rows with a, b ≥ 10; NOT JUDGED when the tests
+decline). ``_mean_gradient`` (∂E[z]/∂a = b/(a + b)², ∂E[z]/∂b = −a/(a + b)²) is kept for the
+Family but unused while the field exists."""
 
 from __future__ import annotations
 
