@@ -43,6 +43,7 @@ RUNS = (
     ("rsample", "jax", "jax/rsample_flax.py", ()),
     ("score-gradient", "numpy", "score_textbook.py", ()),
     ("score-gradient", "torch", "torch/score_autograd_float32.py", ()),
+    ("score-gradient", "jax", "jax/score_vmap_grad_logprob.py", ()),
     ("pathwise-gradient", "numpy", "pathwise_textbook.py", ()),
     ("pathwise-gradient", "torch", "torch/pathwise_mixed_float32.py", ()),
     ("pathwise-gradient", "jax", "jax/pathwise_vmap_grad.py", ()),

@@ -61,15 +61,50 @@ def _estimator_calls(n):
     return [Call((Fn("sin(z)"), mu, lv, Noise(s)), grad=(1, 2)) for s in range(n)]
 
 
-def test_jax_calls_drawing_from_a_key_run_compiled_traced_once_not_once_per_call():
+def _run_jax(impl, *batches):
+    """Each batch of calls in one JAX worker of IMPL; every call must run."""
     pytest.importorskip("jax")
-    with Sandbox(f"{IMPLS}:traced_jax", framework="jax", dtype="float32") as box:
+    with Sandbox(f"{IMPLS}:{impl}", framework="jax", dtype="float32") as box:
         box.start()
-        results = box.run(_estimator_calls(20))
-    assert all(r.error is None for r in results), results[0].error
-    # IMPL returns how often its Python ran: 1 for every call when traced once (jax.jit);
-    # eagerly it would be 1, 2, …, 20
-    assert [float(r.value) for r in results] == [1.0] * 20
+        runs = [box.run(calls) for calls in batches]
+    for results in runs:
+        assert all(r.error is None for r in results), results[0].error
+    return runs
+
+
+def test_jax_calls_drawing_from_a_key_run_compiled_traced_once_not_once_per_call():
+    (results,) = _run_jax("traced_jax", _estimator_calls(20))
+    # IMPL prints at each run of its Python: at the first call only when compiled (jax.jit;
+    # its two purity traces and the compiling one); eagerly it would print at every call
+    assert results[0].n_printed > 0 and [r.n_printed for r in results[1:]] == [0] * 19
+
+
+def test_jax_code_keeping_state_while_traced_runs_eagerly_not_frozen_by_jit():
+    (results,) = _run_jax("counting_jax", _estimator_calls(5))
+    # IMPL returns the number of its Python runs: rising at every call, as written (a frozen
+    # jax.jit program would return one number for all)
+    values = [float(r.value) for r in results]
+    assert values == sorted(set(values)), values
+
+
+def _per_sample_calls(n, many=True):
+    eps = np.random.default_rng(0).standard_normal((n, 7)).astype(np.float32)
+    return [Call((Fn("sin(z)"), Fn("cos(z)"), 0.5, 1.5, row), many=many) for row in eps]
+
+
+def test_many_jax_calls_of_one_layout_run_compiled_and_alike_eager_ones():
+    compiled, eager = _run_jax(
+        "per_sample_jax", _per_sample_calls(10), _per_sample_calls(10, many=False)
+    )
+    assert [r.n_printed > 0 for r in compiled] == [True] + [False] * 9
+    assert all(r.n_printed > 0 for r in eager)
+    for c, e in zip(compiled, eager, strict=True):
+        np.testing.assert_allclose(c.value, e.value, rtol=1e-6, atol=1e-7)
+
+
+def test_many_jax_calls_drawing_host_randomness_run_eagerly_each_draw_its_own():
+    ((a, b),) = _run_jax("host_random_jax", _per_sample_calls(1) * 2)
+    assert not np.array_equal(a.value[:, 1], b.value[:, 1])  # jax.jit would freeze one draw
 
 
 def test_untraceable_jax_code_runs_eagerly_as_written():

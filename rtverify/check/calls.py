@@ -59,13 +59,17 @@ class Call:
     :class:`Noise`. ``grad`` lists the positions of ``args`` with respect to which gradients are
     taken by the framework's autograd: of ``sum(cotangent * output)`` when ``cotangent`` is
     given, else of the (scalar) output itself. ``global_seed`` seeds ``random``,
-    ``numpy.random`` and the framework's global generator before the call.
+    ``numpy.random`` and the framework's global generator before the call. ``many``: the call
+    is one of many of the same layout (a statistical test's), so the framework's adapter may
+    compile IMPL once for them (JAX: ``jax.jit``), as it does for every call drawing
+    :class:`Noise`; an IMPL that cannot be compiled runs as written.
     """
 
     args: tuple
     grad: tuple[int, ...] = ()
     cotangent: np.ndarray | None = None
     global_seed: int | None = None
+    many: bool = False
 
     def signature(self) -> tuple:
         """Shapes, dtypes and gradient mode: a call with a new signature may compile (JIT)."""

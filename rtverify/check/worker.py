@@ -268,7 +268,8 @@ class _Runner:
         started = time.perf_counter()
         try:
             ran = None  # a call drawing noise is one of many: the adapter may compile IMPL
-            if noise is not None and hasattr(self.adapter, "run_compiled"):
+            many = noise is not None or call.many
+            if many and hasattr(self.adapter, "run_compiled"):
                 ran = self.adapter.run_compiled(self.fn, args, grad, call.cotangent)
             out, grads, note = ran or self.adapter.run(self.fn, args, grad, call.cotangent)
             result.kind = _kind(out)

@@ -1,15 +1,18 @@
 """JAX adapter: IMPL receives jax arrays (x64 turned on for float64), its randomness as a
 ``jax.random.PRNGKey`` passed first; gradients are taken with ``jax.vjp``.
 
-A call that passes a key (a sampler or estimator, called many times with fresh keys) runs as
+A call that passes a key (a sampler or estimator, called many times with fresh keys), or is
+marked as one of many of its layout (``Call.many``: the per-sample estimators' calls), runs as
 JAX code runs in training: ``jax.jit`` of IMPL and its vjp, traced once per layout of the
 arguments (:func:`run_compiled`), so every such call of a check runs the same compiled code.
 IMPL that cannot be traced (a NumPy round trip, Python control flow on values, a non-array
-output) runs eagerly instead, where :func:`run` says what is wrong with it.
+output) runs eagerly instead, where :func:`run` says what is wrong with it; so does IMPL whose
+two traces differ (host randomness or state, which ``jax.jit`` would freeze: :func:`_pure`).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jax
@@ -79,6 +82,7 @@ def run(fn: Any, args: list, grad: tuple[int, ...], cotangent: Any) -> tuple[Any
     return out, tuple(np.array(g, copy=True) for g in grads), ""
 
 
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")  # a function's address, printed in a jaxpr
 _compiled: dict[tuple, Any] = {}  # (IMPL, argument layout, grad) -> jitted function or None
 
 
@@ -90,7 +94,8 @@ def run_compiled(
     fn: Any, args: list, grad: tuple[int, ...], cotangent: Any
 ) -> tuple[Any, tuple, str] | None:
     """:func:`run` under ``jax.jit`` (IMPL and its vjp traced once per layout of the
-    arguments); ``None`` when IMPL cannot be traced, so that the caller runs it eagerly."""
+    arguments); ``None`` when IMPL cannot be traced or two traces differ (:func:`_pure`), so
+    that the caller runs it eagerly."""
     dynamic = tuple(k for k, a in enumerate(args) if isinstance(a, jax.Array))
     fixed = tuple(
         (k, a if isinstance(a, (int, float, str)) else id(a))
@@ -98,14 +103,15 @@ def run_compiled(
         if k not in dynamic
     )
     key = (id(fn), dynamic, fixed, grad, cotangent is None)
-    if key not in _compiled:
-        _compiled[key] = _jitted(fn, args, dynamic, grad, cotangent is None)
-    compiled = _compiled[key]
-    if compiled is None:
-        return None
     arrays = [args[k] for k in dynamic]
     if cotangent is not None:
         arrays.append(jnp.asarray(cotangent))
+    if key not in _compiled:
+        body = _body(fn, args, dynamic, grad, cotangent is None)
+        _compiled[key] = jax.jit(body) if _pure(body, arrays) else None
+    compiled = _compiled[key]
+    if compiled is None:
+        return None
     try:
         out, grads = compiled(*arrays)
     except Exception:  # a failure of the traced code is reported by the eager run
@@ -114,7 +120,28 @@ def run_compiled(
     return out, tuple(np.array(g, copy=True) for g in grads), ""
 
 
-def _jitted(fn: Any, args: list, dynamic: tuple, grad: tuple, scalar: bool) -> Any:
+def _pure(body: Any, arrays: list) -> bool:
+    """Whether two traces of IMPL give the same program: one that draws host randomness
+    (``np.random``, ``random``) or keeps state while traced would be frozen by ``jax.jit``
+    into one draw for every call — such IMPL runs eagerly, every call as written, as does IMPL
+    that cannot be traced at all (the eager run says what is wrong with it)."""
+    try:
+        # a new function each time: JAX caches the trace of one function
+        one, two = (jax.make_jaxpr(lambda *a: body(*a))(*arrays) for _ in range(2))
+    except Exception:
+        return False
+    if _ADDRESS.sub("", str(one)) != _ADDRESS.sub("", str(two)):
+        return False
+    if len(one.consts) != len(two.consts):
+        return False
+    return all(
+        np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+        for a, b in zip(one.consts, two.consts, strict=True)
+    )
+
+
+def _body(fn: Any, args: list, dynamic: tuple, grad: tuple, scalar: bool) -> Any:
+    """IMPL and its vjp as a function of the call's arrays (the other arguments fixed)."""
     template = list(args)
 
     def value_and_grads(*arrays: Any) -> tuple[Any, tuple]:
@@ -142,7 +169,7 @@ def _jitted(fn: Any, args: list, dynamic: tuple, grad: tuple, scalar: bool) -> A
             raise _Untraceable
         return out, vjp(w)
 
-    return jax.jit(value_and_grads)  # traced at its first call (a failure: run eagerly)
+    return value_and_grads
 
 
 def to_numpy(obj: Any) -> tuple[np.ndarray | None, str]:

@@ -101,7 +101,9 @@ def _configs(ctx: Context) -> list[tuple[str, float, float]]:
 def _call(name: str, mu: float, sigma: float, eps: np.ndarray, ctx: Context) -> Call:
     tf = _tf(name)
     m, s = ctx.round(mu), ctx.round(sigma)
-    return Call((Fn(str(tf.expr)), Fn(str(tf.dexpr)), m, s, ctx.cast(eps)[0]))
+    # one of many calls of one layout: JAX runs IMPL compiled (jax.jit, traced once per
+    # layout), an IMPL that cannot be traced eagerly; numpy and torch run every call as written
+    return Call((Fn(str(tf.expr)), Fn(str(tf.dexpr)), m, s, ctx.cast(eps)[0]), many=True)
 
 
 def _judge(target: str, ctx: Context) -> list[PropertyResult]:
