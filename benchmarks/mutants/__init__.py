@@ -3,7 +3,7 @@ per group of modules."""
 
 from __future__ import annotations
 
-from mutants import models, others, reference, symbolic
+from mutants import bounds, check, engine, models, reference, stats, symbolic
 from mutants.base import DESELECT, DOCS_TESTS, TESTS, Mutant
 
 __all__ = ["DESELECT", "DOCS_TESTS", "MUTANTS", "TESTS", "Mutant"]
@@ -12,5 +12,8 @@ MUTANTS: list[Mutant] = [
     *reference.MUTANTS,
     *models.MUTANTS,
     *symbolic.MUTANTS,
-    *others.MUTANTS,
+    *stats.MUTANTS,
+    *check.MUTANTS,
+    *bounds.MUTANTS,
+    *engine.MUTANTS,
 ]
