@@ -99,6 +99,7 @@ TESTS: dict[str, list[str]] = {
         "tests/test_check_api.py",
     ],
     "check": [
+        "tests/test_check_rounding.py",
         "tests/test_check_api.py",
         "tests/test_check_cli.py",
         "tests/test_check_sandbox.py",
