@@ -100,6 +100,7 @@ TESTS: dict[str, list[str]] = {
     ],
     "check": [
         "tests/test_check_rounding.py",
+        "tests/test_check_family_alpha.py",
         "tests/test_check_api.py",
         "tests/test_check_cli.py",
         "tests/test_check_sandbox.py",
