@@ -87,6 +87,7 @@ TESTS: dict[str, list[str]] = {
         "tests/test_estimators.py",
     ],
     "stats": [
+        "tests/test_stats_edges.py",
         "tests/test_stats_core.py",
         "tests/test_stats_gof.py",
         "tests/test_stats_robust.py",
