@@ -58,3 +58,22 @@ def test_a_relative_error_of_1e_8_is_not_taken_for_rounding():
     ref = stats.rng("paired identity").standard_normal((50, 64))
     verdict = stats.paired_test(ref * (1.0 + 1e-8), ref, alpha=1e-9)
     assert "sample by sample" not in verdict.reason
+
+
+def test_skewness_the_normal_approximation_cannot_absorb_is_declined_not_judged():
+    # u⁶ on a grid of 100 points: bounded (light tails, the Hill gate passes), skewness 1.9,
+    # excess kurtosis 2.7: at α = 1e-12 the Edgeworth margin 1 + z⁴(|κ| + γ²)/n is ≈ 160, above
+    # MAX_MARGIN = 100 — the test cannot state its level, so it must decline (no draw involved)
+    x = np.linspace(0.0, 1.0, 100) ** 6
+    verdict = stats.robust_mean_test(x, float(np.mean(x)), alpha=1e-12)
+    assert verdict.not_judged and "normal approximation needs n ≥" in verdict.reason
+
+
+def test_tied_tails_never_pass_on_an_undefined_statistic():
+    # three-point data: the Hill estimate of each tail is 1/0 and the tail allowance undefined;
+    # a mean 6.5 standard errors away must not pass (declining is honest, a NaN statistic
+    # compared with a threshold is not a verdict)
+    x = np.array([-1.0] * 30 + [0.0] * 40 + [1.0] * 30)
+    verdict = stats.robust_mean_test(x, 0.5, alpha=1e-6)
+    assert not verdict.passed
+    assert verdict.not_judged or math.isfinite(verdict.statistic)
