@@ -111,6 +111,7 @@ TESTS: dict[str, list[str]] = {
         "tests/test_check_adapters.py",
     ],
     "engine": [
+        "tests/test_engine_numeric.py",
         "tests/test_engine.py",
         "tests/test_rules.py",
         "tests/test_soundness.py",
