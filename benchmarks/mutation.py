@@ -17,7 +17,9 @@ check that the copy is the one imported runs before any mutant). Outcomes:
 
 Before the mutants, the selected tests of each module run on the unmutated copy; a module whose
 baseline fails is reported and skipped. The report gives killed / survived per module and the
-kill rate by real tests. Test selection is per module for speed: a mutant is not run against
+kill rate by real tests, and by the tests older than issue 14 alone ("older tests": the files of
+``NEW_TESTS`` run last, in order (``-n 0``), so a mutant they kill first survived every older
+test). Test selection is per module for speed: a mutant is not run against
 the whole suite (and ``mutants.DESELECT`` drops the derivation checks from the numeric
 modules' runs), so a kill rate here is a lower bound on the whole suite's.
 
@@ -50,7 +52,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mutants import DESELECT, DOCS_TESTS, MUTANTS, TESTS, Mutant
+from mutants import DESELECT, DOCS_TESTS, MUTANTS, NEW_TESTS, TESTS, Mutant
 
 ROOT = Path(__file__).resolve().parents[1]
 _IGNORE = shutil.ignore_patterns(".git", "__pycache__", "*.egg-info", ".pytest_cache", ".ruff*")
@@ -97,7 +99,7 @@ def _pytest(
     """('pass' | 'fail' | 'timeout', seconds, last lines of output). Test files the tree does
     not have (a ``--rev`` from before they were written) are left out."""
     tests = [t for t in tests if (tree / t.split("::")[0]).exists()]
-    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:cacheprovider", *tests]
     cmd += [f"--deselect={d}" for d in deselect]
     started = time.perf_counter()
     # its own session: on a timeout the whole group goes (pytest's worker processes included)
@@ -199,10 +201,17 @@ def _check_import(tree: Path) -> None:
 _COUNTED = ("killed", "killed (timeout)", "stale-docs", "survived")
 
 
+def _by_new(row: dict) -> bool:
+    """Killed first by a test file written for issue 14 (``NEW_TESTS``, run last): every older
+    test of the module passed on this mutant."""
+    by = row["by"].split("::")[0].removeprefix("FAILED ").removeprefix("ERROR ")
+    return row["outcome"] == "killed" and by in NEW_TESTS
+
+
 def _report(rows: list[dict], baseline: dict[str, tuple[str, float]]) -> str:
     lines = [
         f"{'module':<14}{'mutants':>8}{'killed':>8}{'stale-docs':>11}{'survived':>9}"
-        f"{'n/a':>5}{'equiv':>6}{'real kill rate':>16}{'formula':>10}  baseline",
+        f"{'n/a':>5}{'equiv':>6}{'real kill rate':>16}{'formula':>10}{'older tests':>13}  baseline",
     ]
     for module in TESTS:
         mine = [r for r in rows if r["module"] == module]
@@ -214,10 +223,12 @@ def _report(rows: list[dict], baseline: dict[str, tuple[str, float]]) -> str:
         formula = [r for r in mine if r["formula"] and r["outcome"] in _COUNTED]
         f_killed = sum(r["outcome"].startswith("killed") for r in formula)
         status, secs = baseline.get(module, ("-", 0.0))
+        older = c["killed"] - sum(_by_new(r) for r in mine)
+        older_rate = f"{100 * older / applied:.0f} %" if applied else "-"
         lines.append(
             f"{module:<14}{len(mine):>8}{c['killed']:>8}{c['stale-docs']:>11}{c['survived']:>9}"
             f"{c['not-applicable']:>5}{c['equivalent']:>6}{rate:>16}"
-            f"{f'{f_killed}/{len(formula)}':>10}  "
+            f"{f'{f_killed}/{len(formula)}':>10}{older_rate:>13}  "
             f"{status} ({secs:.0f} s)"
         )
     applied = [r for r in rows if r["outcome"] in _COUNTED]
