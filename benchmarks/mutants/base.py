@@ -44,6 +44,7 @@ _NEW: dict[str, list[str]] = {
     "check": ["tests/test_check_rounding.py", "tests/test_check_family_alpha.py"],
     "stats": ["tests/test_stats_edges.py"],
     "engine": ["tests/test_engine_numeric.py"],
+    "cli": ["tests/test_cli_exit_codes.py"],
 }
 NEW_TESTS = {path for paths in _NEW.values() for path in paths}
 
@@ -134,6 +135,7 @@ TESTS: dict[str, list[str]] = {
         "tests/test_audit.py",
         "tests/test_experiment.py",
         "tests/test_engine.py",
+        *_NEW["cli"],
     ],
 }
 
