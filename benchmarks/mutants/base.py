@@ -41,7 +41,11 @@ _CORE_CHECK = ["tests/test_check_api.py", "tests/test_check_corpus.py"]
 #: pytest runs the files in order (``-n 0``) and stops at the first failure, so a mutant whose
 #: first failure is in one of these survived every older test ("before" in the report).
 _NEW: dict[str, list[str]] = {
-    "check": ["tests/test_check_rounding.py", "tests/test_check_family_alpha.py"],
+    "check": [
+        "tests/test_check_verdict.py",
+        "tests/test_check_rounding.py",
+        "tests/test_check_family_alpha.py",
+    ],
     "stats": ["tests/test_stats_edges.py"],
     "engine": ["tests/test_engine_numeric.py"],
     "cli": ["tests/test_cli_exit_codes.py"],
