@@ -37,9 +37,10 @@ class Mutant:
 
 _CORE_CHECK = ["tests/test_check_api.py", "tests/test_check_corpus.py"]
 
-#: Test files written for issue 14's mutation goal, run after the older tests of their module:
-#: pytest runs the files in order (``-n 0``) and stops at the first failure, so a mutant whose
-#: first failure is in one of these survived every older test ("before" in the report).
+#: Test files written for issue 14's mutation goal, run first (they are fast and specific):
+#: pytest runs the files in order (``-n 0``) and stops at the first failure, so a mutant killed
+#: by an older test file was killed before them too (the report's "older tests ≥" column, a
+#: lower bound on the older tests' kill rate).
 _NEW: dict[str, list[str]] = {
     "check": [
         "tests/test_check_verdict.py",
@@ -102,6 +103,7 @@ TESTS: dict[str, list[str]] = {
         "tests/test_estimators.py",
     ],
     "stats": [
+        *_NEW["stats"],
         "tests/test_stats_core.py",
         "tests/test_stats_gof.py",
         "tests/test_stats_robust.py",
@@ -112,9 +114,9 @@ TESTS: dict[str, list[str]] = {
         "tests/test_aevb.py",
         "tests/test_elbo_bounds.py",
         "tests/test_check_api.py",
-        *_NEW["stats"],
     ],
     "check": [
+        *_NEW["check"],
         "tests/test_check_api.py",
         "tests/test_check_cli.py",
         "tests/test_check_sandbox.py",
@@ -122,24 +124,23 @@ TESTS: dict[str, list[str]] = {
         "tests/test_check_stats.py",
         "tests/test_check_bounds.py",
         "tests/test_check_adapters.py",
-        *_NEW["check"],
     ],
     "engine": [
+        *_NEW["engine"],
         "tests/test_engine.py",
         "tests/test_rules.py",
         "tests/test_soundness.py",
         "tests/test_errata.py",
         "tests/test_derivations.py",
-        *_NEW["engine"],
     ],
     "cli": [
+        *_NEW["cli"],
         "tests/test_cli.py",
         "tests/test_verify_command.py",
         "tests/test_check_cli.py",
         "tests/test_audit.py",
         "tests/test_experiment.py",
         "tests/test_engine.py",
-        *_NEW["cli"],
     ],
 }
 
