@@ -48,7 +48,11 @@ _NEW: dict[str, list[str]] = {
         "tests/test_check_family_alpha.py",
     ],
     "stats": ["tests/test_stats_edges.py"],
-    "engine": ["tests/test_engine_numeric.py", "tests/test_engine_guards.py"],
+    "engine": [
+        "tests/test_engine_bounded.py",
+        "tests/test_engine_numeric.py",
+        "tests/test_engine_guards.py",
+    ],
     "cli": ["tests/test_cli_exit_codes.py"],
 }
 NEW_TESTS = {path for paths in _NEW.values() for path in paths}
