@@ -19,9 +19,9 @@ Before the mutants, the selected tests of each module run on the unmutated copy;
 baseline fails is reported and skipped. The report gives killed / survived per module and the
 kill rate by real tests, and a lower bound on that of the tests older than issue 14 alone
 ("older tests ≥": the files of ``NEW_TESTS`` run first, in order (``-n 0``); a mutant an older
-file kills first was killed without them). Test selection is per module for speed: a mutant is not run against
-the whole suite (and ``mutants.DESELECT`` drops the derivation checks from the numeric
-modules' runs), so a kill rate here is a lower bound on the whole suite's.
+file kills first was killed without them). Test selection is per module for speed: a mutant
+is not run against the whole suite (and ``mutants.DESELECT`` drops the derivation checks from
+the numeric modules' runs), so a kill rate here is a lower bound on the whole suite's.
 
 Usage::
 
@@ -211,7 +211,8 @@ def _by_new(row: dict) -> bool:
 def _report(rows: list[dict], baseline: dict[str, tuple[str, float]]) -> str:
     lines = [
         f"{'module':<14}{'mutants':>8}{'killed':>8}{'stale-docs':>11}{'survived':>9}"
-        f"{'n/a':>5}{'equiv':>6}{'real kill rate':>16}{'formula':>10}{'older tests ≥':>15}  baseline",
+        f"{'n/a':>5}{'equiv':>6}{'real kill rate':>16}{'formula':>10}{'older tests ≥':>15}"
+        "  baseline",
     ]
     for module in TESTS:
         mine = [r for r in rows if r["module"] == module]

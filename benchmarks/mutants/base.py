@@ -44,6 +44,7 @@ _CORE_CHECK = ["tests/test_check_api.py", "tests/test_check_corpus.py"]
 _NEW: dict[str, list[str]] = {
     "check": [
         "tests/test_check_verdict.py",
+        "tests/test_check_grad_diagnoses.py",
         "tests/test_check_rounding.py",
         "tests/test_check_family_alpha.py",
     ],

@@ -55,7 +55,8 @@ MUTANTS: list[Mutant] = [
     _g(
         "check-grad-flow-partial",
         f"{_T}/_sampler_law.py",
-        "if res.grads is None or len(res.grads) < 2 or res.grads[0] is None or res.grads[1] is None:",
+        "if res.grads is None or len(res.grads) < 2 or res.grads[0] is None"
+        " or res.grads[1] is None:",
         "if res.grads is None or len(res.grads) < 2 or res.grads[0] is None:",
         "a sample whose gradient reaches μ but not σ is not named (no flow to p)",
     ),
