@@ -55,6 +55,7 @@ _NEW: dict[str, list[str]] = {
         "tests/test_engine_guards.py",
     ],
     "cli": ["tests/test_cli_exit_codes.py"],
+    "implicit": ["tests/test_implicit_fast_path.py"],
 }
 NEW_TESTS = {path for paths in _NEW.values() for path in paths}
 
@@ -92,7 +93,11 @@ TESTS: dict[str, list[str]] = {
     ],
     "bounds": ["tests/test_bounds.py", "tests/test_gradients.py", "tests/test_check_bounds.py"],
     "gradients": ["tests/test_gradients.py", "tests/test_check_bounds.py"],
-    "implicit": ["tests/test_implicit_reference.py", "tests/test_check_adapters.py"],
+    "implicit": [
+        *_NEW["implicit"],
+        "tests/test_implicit_reference.py",
+        "tests/test_check_adapters.py",
+    ],
     "testfunctions": [
         "tests/test_testfunctions.py",
         "tests/test_estimators.py",
