@@ -170,7 +170,7 @@ MUTANTS: list[Mutant] = [
         "cli-main-exit",
         _CLI,
         "return int(args.func(args) or 0)",
-        "args.func(args)\n    return 0",
+        "args.func(args)\n        return 0",
         "the command's exit status dropped",
     ),
     _c(
