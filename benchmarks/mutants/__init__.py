@@ -3,14 +3,17 @@ per group of modules."""
 
 from __future__ import annotations
 
-from mutants import models, others, reference, symbolic
-from mutants.base import DESELECT, DOCS_TESTS, TESTS, Mutant
+from mutants import bounds, check, engine, models, reference, stats, symbolic
+from mutants.base import DESELECT, DOCS_TESTS, NEW_TESTS, TESTS, Mutant
 
-__all__ = ["DESELECT", "DOCS_TESTS", "MUTANTS", "TESTS", "Mutant"]
+__all__ = ["DESELECT", "DOCS_TESTS", "MUTANTS", "NEW_TESTS", "TESTS", "Mutant"]
 
 MUTANTS: list[Mutant] = [
     *reference.MUTANTS,
     *models.MUTANTS,
     *symbolic.MUTANTS,
-    *others.MUTANTS,
+    *stats.MUTANTS,
+    *check.MUTANTS,
+    *bounds.MUTANTS,
+    *engine.MUTANTS,
 ]

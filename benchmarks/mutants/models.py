@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mutants.base import Mutant
 
+_B = "rtverify/bounds.py"  # log_mean_exp: the IWAE's log (1/k) Σ w (elbo.iwae_samples calls it)
 _L = "rtverify/elbo.py"
 _M = "rtverify/models.py"
 
@@ -190,17 +191,17 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "elbo-iwae-no-log-k",
         "elbo",
-        _L,
-        ") - math.log(e.shape[1])",
-        ")",
+        _B,
+        "return logsumexp(a, axis=axis) - math.log(a.shape[axis])",
+        "return logsumexp(a, axis=axis)",
         "IWAE log Σ w without the 1/k",
     ),
     Mutant(
         "elbo-iwae-k-minus-one",
         "elbo",
-        _L,
-        ") - math.log(e.shape[1])",
-        ") - math.log(max(e.shape[1] - 1, 1))",
+        _B,
+        "return logsumexp(a, axis=axis) - math.log(a.shape[axis])",
+        "return logsumexp(a, axis=axis) - math.log(max(a.shape[axis] - 1, 1))",
         "IWAE normalised by k − 1",
     ),
     Mutant(

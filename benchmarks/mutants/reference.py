@@ -6,6 +6,8 @@ from mutants.base import Mutant
 
 _E = "rtverify/estimators.py"
 _G = "rtverify/gaussian.py"
+_M = "rtverify/mvn.py"  # kl_full and log_density_full are computed here
+_SP = "rtverify/special.py"  # φ(x) = eˣ − 1 − x, the KL's kernel
 
 MUTANTS: list[Mutant] = [
     # --- gaussian -----------------------------------------------------------------------------
@@ -20,7 +22,7 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "gaussian-series-short",
         "gaussian",
-        _G,
+        _SP,
         "range(2, 22)",
         "range(2, 13)",
         "φ series cut after x¹²/12! (~700 ulp short at |x| = ½)",
@@ -28,7 +30,7 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "gaussian-series-radius",
         "gaussian",
-        _G,
+        _SP,
         "_SERIES_RADIUS = 0.5",
         "_SERIES_RADIUS = 4.0",
         "φ series used out to |x| = 4, where 20 terms are not enough (1e-8 relative)",
@@ -36,7 +38,7 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "gaussian-series-one-sided",
         "gaussian",
-        _G,
+        _SP,
         "small = np.abs(x) < _SERIES_RADIUS",
         "small = x < _SERIES_RADIUS",
         "series switch tests x, not |x| (used at x = −30)",
@@ -61,56 +63,56 @@ MUTANTS: list[Mutant] = [
         "gaussian-kl-diag-swapped",
         "gaussian",
         _G,
-        "expm1mx(lv1 - lv2)",
-        "expm1mx(lv2 - lv1)",
+        'if param == "logvar":\n        return q - p',
+        'if param == "logvar":\n        return p - q',
         "KL(N₁ ‖ N₂) variance ratio inverted",
     ),
     Mutant(
         "gaussian-kl-diag-mean-term",
         "gaussian",
         _G,
-        "d * d * np.exp(-lv2)",
-        "d * d * np.exp(-lv1)",
+        "d * d * _inverse_var(_array(p_p), param)",
+        "d * d * _inverse_var(_array(p_q), param)",
         "mean term divided by the wrong variance",
     ),
     Mutant(
         "gaussian-kl-full-transposed",
         "gaussian",
-        _G,
-        "m = np.linalg.solve(l2, l1)",
-        "m = np.linalg.solve(l2, np.swapaxes(l1, -1, -2))",
+        _M,
+        "m = np.tril(solve_tril(Lp, Lq), -1)",
+        "m = np.tril(solve_tril(Lp, np.swapaxes(Lq, -1, -2)), -1)",
         "tr(Σ₂⁻¹Σ₁) through the transposed Cholesky factor of Σ₁",
     ),
     Mutant(
         "gaussian-kl-full-logdet-sign",
         "gaussian",
-        _G,
-        "- k + logdet2 - logdet1)",
-        "- k + logdet1 - logdet2)",
+        _M,
+        "t = 2.0 * log_ratio(diag_q, diag_p)",
+        "t = 2.0 * log_ratio(diag_p, diag_q)",
         "log-determinant ratio inverted in the full-covariance KL",
     ),
     Mutant(
         "gaussian-kl-full-no-k",
         "gaussian",
-        _G,
-        "- k + logdet2 - logdet1)",
-        "+ logdet2 - logdet1)",
+        _M,
+        "np.sum(expm1mx(t), axis=-1)",
+        "np.sum(expm1mx(t) + 1.0, axis=-1)",
         "the −k of the full-covariance KL dropped",
     ),
     Mutant(
         "gaussian-log-density-full-jacobian",
         "gaussian",
-        _G,
-        "np.sum(eps * eps, axis=-1)) - logdet",
-        "np.sum(eps * eps, axis=-1)) + logdet",
+        _M,
+        "np.sum(e * e, axis=-1)) - _log_det(L)",
+        "np.sum(e * e, axis=-1)) + _log_det(L)",
         "log|det L| added instead of subtracted",
     ),
     Mutant(
         "gaussian-log-density-full-transposed",
         "gaussian",
-        _G,
-        "eps = np.linalg.solve(chol, (z - mu)[..., None])[..., 0]",
-        "eps = np.linalg.solve(np.swapaxes(chol, -1, -2), (z - mu)[..., None])[..., 0]",
+        _M,
+        "e = _solve_vector(L, z - mu)",
+        "e = np.linalg.solve(np.swapaxes(L, -1, -2), (z - mu)[..., None])[..., 0]",
         "ε = L⁻ᵀ(z − μ) instead of L⁻¹(z − μ)",
     ),
     Mutant(

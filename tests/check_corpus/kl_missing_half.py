@@ -5,7 +5,7 @@ import numpy as np
 TARGET = "gaussian-kl"
 PARAM = "logvar"
 REDUCTION = "none"
-EXPECT = ("agrees", "factor 2")
+EXPECT = ("agrees", "off by a factor 2 (the ½ is missing)")
 
 
 def impl(mu, logvar):
