@@ -68,7 +68,7 @@ class _Ledger:
 
     def record(self, alpha: float) -> None:
         self.count += 1
-        self.alpha_total += alpha
+        self.alpha_total += float(alpha)  # a plain float: pytest-xdist sends it to the controller
 
 
 ledger = _Ledger()
