@@ -248,10 +248,11 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
                 ("--framework torch",),
             ),
             (
-                "pytorch/examples' loss as an ELBO, on rtverify's linear-Gaussian and Bernoulli "
-                "decoders (exact ELBO and log p(x) known):",
-                run("elbo", "vae_terms.py:elbo", **torch),
-                ("--framework torch",),
+                "pytorch/examples' loss as an ELBO — summed over the batch, so `--reduction "
+                "sum` — on rtverify's linear-Gaussian and Bernoulli decoders (exact ELBO and "
+                "log p(x) known):",
+                run("elbo", "vae_terms.py:elbo", **torch, reduction="sum"),
+                ("--framework torch", "--reduction sum"),
             ),
             (
                 "The STL gradient of the ELBO, its variance beside the reference's standard and "

@@ -149,10 +149,10 @@ def bernoulli(x, logits):
     return -F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(-1)
 
 
-def elbo(log_likelihood, mu, logvar, eps):  # pytorch/examples: -(BCE + KLD), per example
+def elbo(log_likelihood, mu, logvar, eps):  # pytorch/examples: -(BCE + KLD), a batch sum
     z = mu + eps * torch.exp(0.5 * logvar)
-    kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp(), dim=-1)
-    return log_likelihood(z) - kld
+    kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+    return log_likelihood(z).sum() - kld
 
 
 def elbo_stl(log_joint, mu, logvar):  # Roeder et al. (STL): log q with its parameters stopped
