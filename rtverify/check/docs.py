@@ -267,7 +267,10 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
                 ("--framework torch",),
             ),
             (
-                "The DReG estimator of the IWAE gradient (K = 8):",
+                "The DReG estimator of the IWAE gradient, K = 8 fixed in the code as training "
+                "code fixes it — `IMPL(log_joint, mu, p)`, and `--k 8` tells rtverify how many "
+                "samples IMPL draws (checked: it counts the z's log_joint is evaluated at); an "
+                "IMPL taking a fourth parameter, `IMPL(log_joint, mu, p, k)`, is given k:",
                 run("iwae-gradient", "vae_terms.py:dreg", framework="torch", k=8),
                 ("--framework torch", "--k 8"),
             ),

@@ -168,9 +168,12 @@ def iwae_naive(log_joint, mu, logvar, eps):  # log(mean(exp(log w))): overflows
     return torch.log(torch.mean(torch.exp(log_w), dim=0))
 
 
-def dreg(log_joint, mu, logvar, k=8):  # Tucker et al.: log q with its parameters stopped
+K = 8  # importance samples: rtverify is told with --k 8
+
+
+def dreg(log_joint, mu, logvar):  # Tucker et al.: log q with its parameters stopped
     std = torch.exp(0.5 * logvar)
-    z = mu + std * torch.randn((k, *mu.shape), dtype=mu.dtype)
+    z = mu + std * torch.randn((K, *mu.shape), dtype=mu.dtype)
     log_w = log_joint(z) - Normal(mu.detach(), std.detach()).log_prob(z).sum(-1)
     w = torch.softmax(log_w, dim=0).detach()
     return (w**2 * log_w).sum()

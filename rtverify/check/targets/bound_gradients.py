@@ -1,7 +1,9 @@
 """ELBO and IWAE gradient estimators as autograd surrogates: ``elbo-gradient``, ``iwae-gradient``.
 
-IMPL(log_joint, mu, p) (``iwae-gradient``: IMPL(log_joint, mu, p, k); jax: key first) draws its
-own noise and returns a scalar surrogate whose gradient in (mu, p), taken by rtverify with the
+IMPL(log_joint, mu, p) (jax: key first) draws its own noise — for ``iwae-gradient`` K = ``--k``
+importance samples per example (an IMPL whose signature takes a fourth positional parameter,
+IMPL(log_joint, mu, p, k), is given k: :class:`~rtverify.check.calls.IfTaken`; the number of
+samples it draws is checked by counting the rows of z log_joint is evaluated at) — and returns a scalar surrogate whose gradient in (mu, p), taken by rtverify with the
 framework's autograd, estimates ∇ Σ_b ELBO(q_b) (resp. Σ_b L_K(q_b)) — the standard
 reparameterized form, STL (Roeder et al. 2017), DReG (Tucker et al. 2019) and any other
 unbiased form conform. ``log_joint`` (an Fn in IMPL's framework) maps z of shape (…, batch, 2)
@@ -32,7 +34,7 @@ import numpy as np
 from rtverify import gaussian, gradients, stats
 from rtverify.check import statistics
 from rtverify.check.adapters import build_function
-from rtverify.check.calls import Call, Fn, Noise
+from rtverify.check.calls import Call, Fn, IfTaken, Noise
 from rtverify.check.report import FAIL, NOT_JUDGED, NOT_RUN, PASS, Counterexample, PropertyResult
 from rtverify.check.target import Context, Target
 from rtverify.check.targets.autograd import surrogate_problem
@@ -101,12 +103,13 @@ def _judge(ctx: Context, k: int | None) -> list[PropertyResult]:
         "unbiased for ∂/∂mu",
         f"unbiased for ∂/∂{arg}",
         "leaves its inputs unchanged",
+        *(() if k is None else (_K_PROPERTY,)),
     ]
     out = {n: PropertyResult(n, NOT_RUN) for n in names}
     mus = np.repeat(np.array([c[0] for c in CONFIGS]), REPLICATES, axis=0)
     lvs = np.repeat(np.array([c[1] for c in CONFIGS]), REPLICATES, axis=0)
     mu, p = ctx.cast(mus, gaussian.param_from_logvar(lvs, arg))
-    extra = () if k is None else (k,)
+    extra = () if k is None else (IfTaken(k),)  # IMPL(log_joint, mu, p) fixes its own K
     calls = [
         Call((Fn(JOINT.code), mu, p, *extra, Noise(seed)), grad=(1, 2))
         for seed in ctx.noise_seeds(CALLS)
@@ -115,10 +118,10 @@ def _judge(ctx: Context, k: int | None) -> list[PropertyResult]:
     for res in results:
         failure = surrogate_problem(res, arg)
         if failure is not None:
-            k, detail = failure
-            if k == 1:
+            at, detail = failure
+            if at == 1:
                 out[names[0]] = PropertyResult(names[0], PASS)
-            out[names[k]] = PropertyResult(names[k], FAIL, detail)
+            out[names[at]] = PropertyResult(names[at], FAIL, detail)
             return list(out.values())
     if len(results) < len(calls):
         out[names[0]] = PropertyResult(names[0], FAIL, "stopped before every call ran")
@@ -141,6 +144,8 @@ def _judge(ctx: Context, k: int | None) -> list[PropertyResult]:
     out[names[5]] = PropertyResult(
         names[5], FAIL if mutated else PASS, "mutated its inputs" if mutated else ""
     )
+    if k is not None:
+        out[_K_PROPERTY] = _draws_k(results, mu.shape[0], k)
     if zero or not finite:
         return list(out.values())
     refs = [_reference(k, arg, *(tuple(v) for v in c)) for c in CONFIGS]
@@ -152,6 +157,26 @@ def _judge(ctx: Context, k: int | None) -> list[PropertyResult]:
         out[name] = _unbiased(name, i, grads[i], refs, alpha, k)
     _variance_note(grads, refs, ctx, k)
     return list(out.values())
+
+
+def _draws_k(results, batch: int, k: int) -> PropertyResult:
+    """``_K_PROPERTY``: the rows of z log_joint was evaluated at per call, over the batch —
+    the fewest over the calls that evaluated it in Python (a JAX IMPL compiled once is
+    evaluated at its tracing only)."""
+    counts = [r.fn_rows for r in results if r.fn_rows]
+    if not counts:
+        return PropertyResult(_K_PROPERTY, NOT_JUDGED, "log_joint was never evaluated")
+    drawn = min(counts) / batch
+    if drawn == k:
+        return PropertyResult(_K_PROPERTY, PASS)
+    shown = f"{drawn:g}"
+    return PropertyResult(
+        _K_PROPERTY,
+        FAIL,
+        f"IMPL evaluates log_joint at {shown} samples per example where --k {k} says {k}: it "
+        f"draws K = {shown} importance samples? (then pass --k {shown}; the reference is L_K "
+        "of --k)",
+    )
 
 
 def _unbiased(name, i, grads, refs, alpha, k) -> PropertyResult:
@@ -211,6 +236,7 @@ def _variance_note(grads, refs, ctx, k) -> None:
     )
 
 
+_K_PROPERTY = "draws --k samples: log_joint evaluated at K z's per example"
 _PROPERTIES = (
     "runs and returns a scalar surrogate",
     "gradients flow to mu and p",
@@ -235,11 +261,14 @@ elbo_gradient = Target(
 iwae_gradient = Target(
     name="iwae-gradient",
     summary="an autograd surrogate whose gradient estimates ∇_(μ,p) L_K (standard IWAE, DReG, …)",
-    signatures={"torch": "IMPL(log_joint, mu, p, k)", "jax": "IMPL(key, log_joint, mu, p, k)"},
+    signatures={
+        "torch": "IMPL(log_joint, mu, p)  (K = --k samples; IMPL(log_joint, mu, p, k) gets k)",
+        "jax": "IMPL(key, log_joint, mu, p)  (K = --k; IMPL(key, log_joint, mu, p, k) gets k)",
+    },
     returns="a scalar surrogate; rtverify takes its gradient in (mu, p) by autograd",
     reference="the mean of rtverify.gradients.iwae_gradient_samples (standard form)",
     run=lambda ctx: _judge(ctx, ctx.k),
-    properties=_PROPERTIES,
+    properties=(*_PROPERTIES, _K_PROPERTY),
     options=("param", "k"),
     statistical=True,
 )
