@@ -29,6 +29,7 @@ from rtverify.check.targets._bound_models import (
     BERNOULLI_B,
     BERNOULLI_W,
     BERNOULLI_X,
+    DIAGONAL_POSTERIOR,
     JOINT,
     LIKELIHOOD,
     QUADRATURE_ERROR,
@@ -293,3 +294,38 @@ def test_iwae_gradient_names_a_k_other_than_the_one_impl_draws():
     name = "draws --k samples: log_joint evaluated at K z's per example"
     assert name in failed, report.render()
     assert "at 5 samples per example" in failed[name] and "pass --k 5" in failed[name]
+
+
+def _variances(note: str, who: str) -> list[float]:
+    """The four variances a variance note lists for ``who`` (IMPL, standard, stl)."""
+    import re
+
+    found = re.search(rf"{who} \(([^)]*)\)", note)
+    assert found, (who, note)
+    return [float(x) for x in found.group(1).split(", ")]
+
+
+@pytest.mark.torch
+def test_elbo_gradient_shows_stl_variance_vanishing_at_the_exact_posterior():
+    """At q = p(z | x) (a model whose posterior is diagonal) the report shows STL's variance
+    per sample 0 to rounding — IMPL's (an STL surrogate in float32) and the reference's —
+    while the standard estimator's is not; at the other configurations STL's is not 0."""
+    pytest.importorskip("torch")
+    from rtverify.check import check
+    from rtverify.check.targets import bound_gradients
+
+    mean, cov = DIAGONAL_POSTERIOR.truth.posterior(np.array(DIAGONAL_POSTERIOR.x))
+    assert cov[0, 1] == 0.0 and cov[1, 0] == 0.0  # a diagonal q can be the posterior
+    impl = f"{ESTIMATORS / 'grad_stl_torch.py'}:impl"
+    report = check("elbo-gradient", impl, framework="torch", false_alarm=stats.ASSERTION_ALPHA)
+    assert report.ok, report.render()
+    stats.ledger.record(report.false_alarm)
+    at_posterior = [n for n in report.notes if "q = p(z | x)" in n]
+    assert len(at_posterior) == 1, report.notes
+    note = at_posterior[0]
+    assert max(_variances(note, "stl")) < 1e-25  # float64 rounding of h = g + ε/σ ≈ 0
+    assert max(_variances(note, "IMPL")) < 1e-10  # float32 rounding
+    assert min(_variances(note, "standard")) > 0.1
+    elsewhere = next(n for n in report.notes if n.startswith("variance per sample at μ"))
+    assert min(_variances(elsewhere, "stl")) > 0.1
+    assert bound_gradients.posterior_variances("logvar")["stl"].max() < 1e-25

@@ -256,8 +256,9 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
             ),
             (
                 "The STL gradient of the ELBO, its variance beside the reference's standard and "
-                "STL forms (this q is not the exact posterior; there STL's variance is 0, "
-                "derivations/stl-gradient.md step 15):",
+                "STL forms — first at a q that is not the exact posterior, then at q = p(z | x) "
+                "of a model whose posterior is diagonal, where STL's variance is 0 to rounding "
+                "(derivations/stl-gradient.md step 15) and the standard estimator's is not:",
                 run("elbo-gradient", "vae_terms.py:elbo_stl", **torch),
                 ("--framework torch",),
             ),
