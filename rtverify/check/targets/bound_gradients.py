@@ -213,19 +213,13 @@ def _posterior_note(results, ctx) -> None:
         for i in (0, 1)
     ]
     mu, p = _at_posterior("logvar", 1)
-    refs = posterior_variances(ctx.param)
-    parts = ", ".join(
-        f"{form} ({', '.join(f'{x:.3g}' for x in np.concatenate([v[0], v[1]]))})"
-        for form, v in refs.items()
-    )
-    impl = ", ".join(f"{x:.3g}" for x in np.concatenate(per_sample))
     ctx.note(
         f"variance per sample at q = p(z | x), the exact posterior of a linear-Gaussian model "
         f"with W = [[1, 1], [1, −1], [0, 0]], ψ = (0.5, 0.5, 1.3) (diagonal: μ = "
         f"({mu[0, 0]:.3g}, {mu[0, 1]:.3g}), log σ² = ({p[0, 0]:.3g}, {p[0, 1]:.3g})), "
         f"{len(results)} calls of {results[0].grads[0].shape[0]} rows (shown, not tested): "
-        f"IMPL ({impl}); "
-        f"reference {parts} — STL's is 0 here, to rounding"
+        f"{_variances_text(per_sample, posterior_variances(ctx.param))} — STL's is 0 here, "
+        "to rounding"
     )
 
 
@@ -294,16 +288,20 @@ def _unbiased(name, i, grads, refs, alpha, k) -> PropertyResult:
 
 def _variance_note(grads, refs, ctx, k) -> None:
     per_sample = [g[:, 0].reshape(-1, 2).var(0, ddof=1) for g in grads]
-    forms = refs[0][2]
+    ctx.note(
+        f"variance per sample at μ = {CONFIGS[0][0]}, log σ² = {CONFIGS[0][1]} (∂/∂mu₁, ∂/∂mu₂, "
+        f"∂/∂{ctx.param}₁, ∂/∂{ctx.param}₂): {_variances_text(per_sample, refs[0][2])}"
+    )
+
+
+def _variances_text(per_sample: list, forms: dict) -> str:
+    """'IMPL (…); reference standard (…), stl (…)': four variances each, (∂/∂μ, ∂/∂p)."""
     parts = ", ".join(
         f"{form} ({', '.join(f'{x:.3g}' for x in np.concatenate([v[0], v[1]]))})"
         for form, v in forms.items()
     )
     impl = ", ".join(f"{x:.3g}" for x in np.concatenate(per_sample))
-    ctx.note(
-        f"variance per sample at μ = {CONFIGS[0][0]}, log σ² = {CONFIGS[0][1]} (∂/∂mu₁, ∂/∂mu₂, "
-        f"∂/∂{ctx.param}₁, ∂/∂{ctx.param}₂): IMPL ({impl}); reference {parts}"
-    )
+    return f"IMPL ({impl}); reference {parts}"
 
 
 _K_PROPERTY = "draws --k samples: log_joint evaluated at K z's per example"
