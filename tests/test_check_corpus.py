@@ -3,8 +3,9 @@
 Each corpus file names its TARGET, EXPECT — None for a correct implementation (it must
 conform), else (property words, reason words): the check must fail a property whose name holds
 the first and say the second — and optionally PARAM, REDUCTION, K (``--k``: the IMPL's own
-number of importance samples), FRAMEWORK (numpy, torch, jax) and DTYPE. Statistical checks of correct implementations run at false_alarm = ASSERTION_ALPHA
-and are recorded in the suite's ledger. Slow statistical files run under ``-m slow``.
+number of importance samples), FRAMEWORK (numpy, torch, jax) and DTYPE. Statistical checks of
+correct implementations run at false_alarm = ASSERTION_ALPHA and are recorded in the suite's
+ledger. Slow statistical files run under ``-m slow``.
 """
 
 from __future__ import annotations

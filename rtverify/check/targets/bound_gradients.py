@@ -3,8 +3,8 @@
 IMPL(log_joint, mu, p) (jax: key first) draws its own noise — for ``iwae-gradient`` K = ``--k``
 importance samples per example (an IMPL whose signature takes a fourth positional parameter,
 IMPL(log_joint, mu, p, k), is given k: :class:`~rtverify.check.calls.IfTaken`; the number of
-samples it draws is checked by counting the rows of z log_joint is evaluated at) — and returns a scalar surrogate whose gradient in (mu, p), taken by rtverify with the
-framework's autograd, estimates ∇ Σ_b ELBO(q_b) (resp. Σ_b L_K(q_b)) — the standard
+samples it draws is checked by counting the rows of z log_joint is evaluated at) — and returns
+a scalar surrogate whose gradient in (mu, p), taken by rtverify with the framework's autograd, estimates ∇ Σ_b ELBO(q_b) (resp. Σ_b L_K(q_b)) — the standard
 reparameterized form, STL (Roeder et al. 2017), DReG (Tucker et al. 2019) and any other
 unbiased form conform. ``log_joint`` (an Fn in IMPL's framework) maps z of shape (…, batch, 2)
 to log p(x, z) of the linear-Gaussian model of :mod:`rtverify.check.targets.bounds`.

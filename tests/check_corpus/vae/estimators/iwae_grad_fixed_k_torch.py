@@ -1,4 +1,4 @@
-"""correct: IWAE code as written for training — K fixed in the module, IMPL(log_joint, mu, logvar)."""
+"""correct: IWAE code as written for training — K fixed in the module, 3 arguments."""
 
 import torch
 from torch.distributions import Normal
