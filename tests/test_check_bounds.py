@@ -10,6 +10,7 @@ its α in the suite's ledger.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from statistics import NormalDist
 
 import mpmath
@@ -28,6 +29,7 @@ from rtverify.check.targets._bound_models import (
     BERNOULLI_B,
     BERNOULLI_W,
     BERNOULLI_X,
+    DIAGONAL_POSTERIOR,
     JOINT,
     LIKELIHOOD,
     QUADRATURE_ERROR,
@@ -241,3 +243,89 @@ def test_iwae_means_below_the_elbo_or_above_log_evidence_fail_the_ordering():
     ctx = _ctx("iwae", stats.ASSERTION_ALPHA)
     assert means.iwae_ordering(elbo, args, JOINT, ctx).status == PASS
     stats.ledger.record(ctx.report.false_alarm)
+
+
+def _takes_k(fn) -> bool:
+    """Whether the worker passes ``--k`` to an iwae-gradient IMPL ``fn`` (no key: torch)."""
+    from rtverify.check.worker import _Runner
+
+    return _Runner(fn, None, 0).takes(3)
+
+
+def test_iwae_gradient_passes_k_only_where_impl_has_a_fourth_positional_parameter():
+    import functools
+
+    def issue_form(log_joint, mu, logvar):
+        return None
+
+    def older_form(log_joint, mu, logvar, k):
+        return None
+
+    def with_default(log_joint, mu, logvar, k=8):
+        return None
+
+    def decorated(fn=None):
+        def wrapper(*args, **kwargs):  # without functools.wraps: its signature is unknown
+            return None
+
+        return wrapper if fn is None else functools.wraps(fn)(wrapper)
+
+    assert not _takes_k(issue_form)
+    assert _takes_k(older_form) and _takes_k(with_default)
+    assert _takes_k(decorated(older_form)) and not _takes_k(decorated(issue_form))  # as jax.jit
+    assert not _takes_k(functools.partial(older_form, k=5))  # k bound: the issue's form
+    assert not _takes_k(decorated())  # unreadable: the issue's form is tried
+    assert not _takes_k(max)  # a builtin without a signature
+
+
+ESTIMATORS = Path(__file__).resolve().parent / "check_corpus" / "vae" / "estimators"
+
+
+@pytest.mark.torch
+def test_iwae_gradient_names_a_k_other_than_the_one_impl_draws():
+    """The corpus file draws K = 5 (a module constant, IMPL(log_joint, mu, logvar)); --k 8
+    judges it against L_8: the check says how many samples IMPL drew."""
+    pytest.importorskip("torch")
+    from rtverify.check import check
+
+    impl = f"{ESTIMATORS / 'iwae_grad_fixed_k_torch.py'}:impl"
+    report = check("iwae-gradient", impl, framework="torch", k=8)
+    failed = {f.name: f.detail for f in report.failures}
+    name = "draws --k samples: log_joint evaluated at K z's per example"
+    assert name in failed, report.render()
+    assert "at 5 samples per example" in failed[name] and "pass --k 5" in failed[name]
+
+
+def _variances(note: str, who: str) -> list[float]:
+    """The four variances a variance note lists for ``who`` (IMPL, standard, stl)."""
+    import re
+
+    found = re.search(rf"{who} \(([^)]*)\)", note)
+    assert found, (who, note)
+    return [float(x) for x in found.group(1).split(", ")]
+
+
+@pytest.mark.torch
+def test_elbo_gradient_shows_stl_variance_vanishing_at_the_exact_posterior():
+    """At q = p(z | x) (a model whose posterior is diagonal) the report shows STL's variance
+    per sample 0 to rounding — IMPL's (an STL surrogate in float32) and the reference's —
+    while the standard estimator's is not; at the other configurations STL's is not 0."""
+    pytest.importorskip("torch")
+    from rtverify.check import check
+    from rtverify.check.targets import bound_gradients
+
+    mean, cov = DIAGONAL_POSTERIOR.truth.posterior(np.array(DIAGONAL_POSTERIOR.x))
+    assert cov[0, 1] == 0.0 and cov[1, 0] == 0.0  # a diagonal q can be the posterior
+    impl = f"{ESTIMATORS / 'grad_stl_torch.py'}:impl"
+    report = check("elbo-gradient", impl, framework="torch", false_alarm=stats.ASSERTION_ALPHA)
+    assert report.ok, report.render()
+    stats.ledger.record(report.false_alarm)
+    at_posterior = [n for n in report.notes if "q = p(z | x)" in n]
+    assert len(at_posterior) == 1, report.notes
+    note = at_posterior[0]
+    assert max(_variances(note, "stl")) < 1e-25  # float64 rounding of h = g + ε/σ ≈ 0
+    assert max(_variances(note, "IMPL")) < 1e-10  # float32 rounding
+    assert min(_variances(note, "standard")) > 0.1
+    elsewhere = next(n for n in report.notes if n.startswith("variance per sample at μ"))
+    assert min(_variances(elsewhere, "stl")) > 0.1
+    assert bound_gradients.posterior_variances("logvar")["stl"].max() < 1e-25

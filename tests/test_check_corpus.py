@@ -2,9 +2,10 @@
 
 Each corpus file names its TARGET, EXPECT — None for a correct implementation (it must
 conform), else (property words, reason words): the check must fail a property whose name holds
-the first and say the second — and optionally PARAM, REDUCTION, FRAMEWORK (numpy, torch, jax)
-and DTYPE. Statistical checks of correct implementations run at false_alarm = ASSERTION_ALPHA
-and are recorded in the suite's ledger. Slow statistical files run under ``-m slow``.
+the first and say the second — and optionally PARAM, REDUCTION, K (``--k``: the IMPL's own
+number of importance samples), FRAMEWORK (numpy, torch, jax) and DTYPE. Statistical checks of
+correct implementations run at false_alarm = ASSERTION_ALPHA and are recorded in the suite's
+ledger. Slow statistical files run under ``-m slow``.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def test_corpus_file_gets_the_verdict_it_deserves(path):
         dtype=m["DTYPE"],
         param=m["PARAM"],
         reduction=m["REDUCTION"],
+        k=m.get("K"),
         false_alarm=stats.ASSERTION_ALPHA if statistical else 1e-6,
         timeout=CALL_TIMEOUT_IN_TESTS if "hangs" in path.name else 10.0,
     )

@@ -10,10 +10,11 @@ as seeds. The worker's framework adapter (:mod:`rtverify.check.adapters`) turns 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-__all__ = ["Call", "CallResult", "Fn", "Noise"]
+__all__ = ["Call", "CallResult", "Fn", "IfTaken", "Noise"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +50,16 @@ class Noise:
     last), the global generator seeded (torch, no argument), a key (jax, passed first)."""
 
     seed: int
+
+
+@dataclass(frozen=True)
+class IfTaken:
+    """A trailing argument passed only if IMPL's signature has a positional parameter in its
+    place (``inspect.signature``; a signature that cannot be read, or ``*args`` there, counts
+    as not taking it): the issue's ``IMPL(log_joint, mu, p)`` and the older
+    ``IMPL(log_joint, mu, p, k)`` both work."""
+
+    value: Any
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,8 @@ class CallResult:
     n_printed: int = 0
     seconds: float = 0.0  # reported, never judged
     notes: list[str] = field(default_factory=list)
+    #: rows of z (its size over all axes but the last) at which IMPL evaluated the Fn arguments
+    fn_rows: int = 0
 
     def problem(self, due: tuple[int, ...], *, allow_unit: bool = False) -> str | None:
         """What is wrong with the call when an array of shape ``due`` is due ("shape" when

@@ -66,7 +66,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reduction", default=None, metavar="R", help="none (default, per example) | sum | mean"
     )
-    parser.add_argument("--k", default=None, metavar="K", help="samples per example (IWAE targets)")
+    parser.add_argument(
+        "--k",
+        default=None,
+        metavar="K",
+        help="samples per example (IWAE targets; iwae-gradient: the number IMPL draws)",
+    )
     parser.add_argument(
         "--seed",
         default="0",

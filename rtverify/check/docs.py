@@ -248,15 +248,17 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
                 ("--framework torch",),
             ),
             (
-                "pytorch/examples' loss as an ELBO, on rtverify's linear-Gaussian and Bernoulli "
-                "decoders (exact ELBO and log p(x) known):",
-                run("elbo", "vae_terms.py:elbo", **torch),
-                ("--framework torch",),
+                "pytorch/examples' loss as an ELBO — summed over the batch, so `--reduction "
+                "sum` — on rtverify's linear-Gaussian and Bernoulli decoders (exact ELBO and "
+                "log p(x) known):",
+                run("elbo", "vae_terms.py:elbo", **torch, reduction="sum"),
+                ("--framework torch", "--reduction sum"),
             ),
             (
                 "The STL gradient of the ELBO, its variance beside the reference's standard and "
-                "STL forms (this q is not the exact posterior; there STL's variance is 0, "
-                "derivations/stl-gradient.md step 15):",
+                "STL forms — first at a q that is not the exact posterior, then at q = p(z | x) "
+                "of a model whose posterior is diagonal, where STL's variance is 0 to rounding "
+                "(derivations/stl-gradient.md step 15) and the standard estimator's is not:",
                 run("elbo-gradient", "vae_terms.py:elbo_stl", **torch),
                 ("--framework torch",),
             ),
@@ -266,7 +268,10 @@ def render_checking_page(reports: Sequence[Any] = ()) -> str:
                 ("--framework torch",),
             ),
             (
-                "The DReG estimator of the IWAE gradient (K = 8):",
+                "The DReG estimator of the IWAE gradient, K = 8 fixed in the code as training "
+                "code fixes it — `IMPL(log_joint, mu, p)`, and `--k 8` tells rtverify how many "
+                "samples IMPL draws (checked: it counts the z's log_joint is evaluated at); an "
+                "IMPL taking a fourth parameter, `IMPL(log_joint, mu, p, k)`, is given k:",
                 run("iwae-gradient", "vae_terms.py:dreg", framework="torch", k=8),
                 ("--framework torch", "--k 8"),
             ),

@@ -149,10 +149,10 @@ def bernoulli(x, logits):
     return -F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(-1)
 
 
-def elbo(log_likelihood, mu, logvar, eps):  # pytorch/examples: -(BCE + KLD), per example
+def elbo(log_likelihood, mu, logvar, eps):  # pytorch/examples: -(BCE + KLD), a batch sum
     z = mu + eps * torch.exp(0.5 * logvar)
-    kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp(), dim=-1)
-    return log_likelihood(z) - kld
+    kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+    return log_likelihood(z).sum() - kld
 
 
 def elbo_stl(log_joint, mu, logvar):  # Roeder et al. (STL): log q with its parameters stopped
@@ -168,9 +168,12 @@ def iwae_naive(log_joint, mu, logvar, eps):  # log(mean(exp(log w))): overflows
     return torch.log(torch.mean(torch.exp(log_w), dim=0))
 
 
-def dreg(log_joint, mu, logvar, k=8):  # Tucker et al.: log q with its parameters stopped
+K = 8  # importance samples: rtverify is told with --k 8
+
+
+def dreg(log_joint, mu, logvar):  # Tucker et al.: log q with its parameters stopped
     std = torch.exp(0.5 * logvar)
-    z = mu + std * torch.randn((k, *mu.shape), dtype=mu.dtype)
+    z = mu + std * torch.randn((K, *mu.shape), dtype=mu.dtype)
     log_w = log_joint(z) - Normal(mu.detach(), std.detach()).log_prob(z).sum(-1)
     w = torch.softmax(log_w, dim=0).detach()
     return (w**2 * log_w).sum()

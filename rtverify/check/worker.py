@@ -24,6 +24,7 @@ Messages are length-prefixed pickles over a socket (:func:`send`, :func:`recv`).
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import pickle
 import random
@@ -216,6 +217,8 @@ class _Runner:
         self.fn, self.adapter, self.out_fd = fn, adapter, out_fd
         self.offset = 0
         self.functions: dict[Any, Any] = {}
+        self.fn_rows = 0
+        self._takes: dict[int, bool] = {}
 
     def take_output(self) -> dict[str, Any]:
         """What IMPL wrote since the last call: its first characters and their count."""
@@ -238,21 +241,57 @@ class _Runner:
             return self.adapter.array(a, grad)
         if isinstance(a, Fn):
             if a not in self.functions:
-                self.functions[a] = self.adapter.function(a.code, dict(a.constants))
+                self.functions[a] = self._counted(self.adapter.function(a.code, dict(a.constants)))
             return self.functions[a]
         return a
+
+    def _counted(self, f: Any) -> Any:
+        """``f`` counting the rows of z it is evaluated at (into ``self.fn_rows``)."""
+
+        def counted(z: Any) -> Any:
+            with contextlib.suppress(Exception):
+                shape = tuple(getattr(z, "shape", ()))
+                rows = 1
+                for n in shape[:-1]:
+                    rows *= int(n)
+                self.fn_rows += rows
+            return f(z)
+
+        return counted
+
+    def takes(self, n: int) -> bool:
+        """Whether IMPL's signature has a positional parameter at index ``n`` (not ``*args``);
+        False when its signature cannot be read."""
+        if n not in self._takes:
+            try:
+                parameters = inspect.signature(self.fn).parameters.values()
+            except (TypeError, ValueError):
+                parameters = ()
+            kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            self._takes[n] = sum(p.kind in kinds for p in parameters) > n
+        return self._takes[n]
 
     def run(self, call: Any) -> Any:
         import numpy as np
 
-        from rtverify.check.calls import CallResult, Noise
+        from rtverify.check.calls import CallResult, IfTaken, Noise
 
         result = CallResult()
+        self.fn_rows = 0
         # where each of call.args lands in IMPL's argument list (the noise goes where the
-        # framework's convention puts it: see the adapters' place_noise)
+        # framework's convention puts it: see the adapters' place_noise); an IfTaken argument
+        # only if IMPL's signature has a parameter in its place
         noise = next((a.seed for a in call.args if isinstance(a, Noise)), None)
-        kept = [k for k, a in enumerate(call.args) if not isinstance(a, Noise)]
+        first = 1 if noise is not None and self.adapter.NOISE_FIRST else 0
+        kept = []
+        for k, a in enumerate(call.args):
+            if isinstance(a, Noise) or (
+                isinstance(a, IfTaken) and not self.takes(len(kept) + first)
+            ):
+                continue
+            kept.append(k)
         args = [self._arg(call.args[k], k in call.grad) for k in kept]
+        args = [a.value if isinstance(a, IfTaken) else a for a in args]
         offset = 0
         if noise is not None:
             args = self.adapter.place_noise(args, noise)
@@ -278,6 +317,7 @@ class _Runner:
         except BaseException as exc:  # IMPL may raise anything, even SystemExit
             result.error = _describe_exception(exc)
         result.seconds = time.perf_counter() - started
+        result.fn_rows = self.fn_rows
         mutated = []
         for k, original in copies.items():
             with contextlib.suppress(Exception):

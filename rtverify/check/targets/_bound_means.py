@@ -91,9 +91,9 @@ def _where(mu, lv) -> str:
     return f"μ = ({mu[0]:.4g}, {mu[1]:.4g}), log σ² = ({lv[0]:.4g}, {lv[1]:.4g})"
 
 
-def _fail(name, words, v, mu, lv, n) -> PropertyResult:
+def _fail(name, words, v, mu, lv, n, unit="rows") -> PropertyResult:
     cx = Counterexample(
-        {"mu": mu, "logvar": lv, "rows": n},
+        {"mu": mu, "logvar": lv, unit.split(" (")[0]: n},
         v.expected,
         v.estimate,
         f"z = {v.statistic:.1f}, critical {v.critical:.2f}",
@@ -103,7 +103,7 @@ def _fail(name, words, v, mu, lv, n) -> PropertyResult:
     )
 
 
-def _judge(name, tests, alpha, ctx) -> PropertyResult:
+def _judge(name, tests, alpha, ctx, unit="rows") -> PropertyResult:
     """``tests``: (verdict, side, words, μ, log σ²) — side +1 fails only above, −1 only below,
     0 both. The first significant violation fails; else a declined test makes it not judged."""
     declined, powers = None, []
@@ -113,21 +113,23 @@ def _judge(name, tests, alpha, ctx) -> PropertyResult:
             continue
         powers.append(v.min_bias)
         if not v.passed and (side == 0 or side * v.statistic > 0):
-            return _fail(name, words, v, mu, lv, v.n)
+            return _fail(name, words, v, mu, lv, v.n, unit)
     if declined is not None:
         v, mu, lv = declined
         return PropertyResult(name, NOT_JUDGED, f"not judged at {_where(mu, lv)}: {v.reason}")
     n = tests[0][0].n
     ctx.note(
         f"{name}: power — a violation ≥ {max(powers):.3g} nats is detected with probability "
-        f"≥ 0.999 ({n} rows per configuration, {len(CONFIGS)} configurations, α = {alpha:.1e} "
+        f"≥ 0.999 ({n} {unit} per configuration, {len(CONFIGS)} configurations, α = {alpha:.1e} "
         "per test)"
     )
     return PropertyResult(name, PASS)
 
 
-def elbo_means(values, args, model: BoundModel, ctx: Context) -> list[PropertyResult]:
-    """The two ``ELBO_PROPERTIES`` from IMPL's outputs ``values`` on ``args`` (float64)."""
+def elbo_means(values, args, model: BoundModel, ctx: Context, unit="rows") -> list[PropertyResult]:
+    """The two ``ELBO_PROPERTIES`` from IMPL's outputs ``values`` on ``args`` (float64): one
+    value per row, or (``--reduction``) per call of rows of one configuration, the mean of
+    their estimates (``unit`` says which, for the power note)."""
     alpha = _start(ctx, 2 * len(CONFIGS))
     unbiased, below = [], []
     for _c, y, mu, lv in _per_config(values, args, ctx):
@@ -137,8 +139,8 @@ def elbo_means(values, args, model: BoundModel, ctx: Context) -> list[PropertyRe
         v = statistics.mean_test(y, log_px, 2 * alpha)
         below.append((v, +1, "above log p(x)", mu, lv))
     return [
-        _judge(ELBO_PROPERTIES[0], unbiased, alpha, ctx),
-        _judge(ELBO_PROPERTIES[1], below, alpha, ctx),
+        _judge(ELBO_PROPERTIES[0], unbiased, alpha, ctx, unit),
+        _judge(ELBO_PROPERTIES[1], below, alpha, ctx, unit),
     ]
 
 

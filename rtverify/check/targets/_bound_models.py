@@ -37,6 +37,7 @@ from rtverify.special import softplus
 
 __all__ = [
     "BERNOULLI",
+    "DIAGONAL_POSTERIOR",
     "JOINT",
     "LIKELIHOOD",
     "QUADRATURE_ERROR",
@@ -73,10 +74,10 @@ def _affine(w: tuple[float, float], b: float) -> str:
     return f"({w[0]!r}*z[...,0] + {w[1]!r}*z[...,1] + {b!r})"
 
 
-def _lg_code() -> str:
+def _lg_code(W=_W, B=_B, PSI=_PSI, X=_X) -> str:
     terms = [
         f"(({x!r} - {_affine(w, b)})**2/{psi!r} + {math.log(2 * math.pi * psi)!r})"
-        for w, b, psi, x in zip(_W, _B, _PSI, _X, strict=True)
+        for w, b, psi, x in zip(W, B, PSI, X, strict=True)
     ]
     return "-0.5*(" + " + ".join(terms) + ")"
 
@@ -162,6 +163,22 @@ SPREAD = BoundModel(
     "1000.0*tanh(z[...,0] - z[...,1]) + " + _PRIOR_CODE,
     lambda z: 1000.0 * np.tanh(z[..., 0] - z[..., 1]) + _log_prior(z),
     _spread_size,
+)
+
+
+#: x | z ∼ N(W'z + b, diag ψ') with orthogonal columns of W' and ψ'_1 = ψ'_2: the posterior
+#: precision I + W'ᵀ diag(1/ψ') W' = 5 I is diagonal, so a diagonal q can equal p(z | x)
+#: exactly (``elbo-gradient`` shows STL's variance vanishing there)
+_W_ORTHOGONAL, _PSI_EQUAL = ((1.0, 1.0), (1.0, -1.0), (0.0, 0.0)), (0.5, 0.5, 1.3)
+DIAGONAL_POSTERIOR = BoundModel(
+    "linear-Gaussian log p(x, z), W = [[1, 1], [1, −1], [0, 0]], ψ = (0.5, 0.5, 1.3)",
+    _lg_code(_W_ORTHOGONAL, _B, _PSI_EQUAL, _X) + " + " + _PRIOR_CODE,
+    lambda z: LinearGaussian(
+        np.array(_W_ORTHOGONAL), np.array(_B), np.array(_PSI_EQUAL)
+    ).log_joint(np.array(_X), z),
+    lambda z: (np.zeros(z.shape[:-1]), np.zeros(z.shape[:-1])),  # not used for rounding
+    LinearGaussian(np.array(_W_ORTHOGONAL), np.array(_B), np.array(_PSI_EQUAL)),
+    _X,
 )
 
 

@@ -1,6 +1,9 @@
 """The ``elbo`` and ``iwae`` targets: single-sample ELBO and IWAE_K estimates on rtverify's ε.
 
-IMPL(log_likelihood, mu, p, eps) → (batch,) for ``elbo``; IMPL(log_joint, mu, p, eps) → (batch,)
+IMPL(log_likelihood, mu, p, eps) → (batch,) for ``elbo`` (or, with ``--reduction sum | mean``,
+the sum or mean over the batch: the reduced reference is judged, within the examples' rounding
+bounds plus the summation's, and a wrong reduction is named as for ``gaussian-kl``);
+IMPL(log_joint, mu, p, eps) → (batch,)
 for ``iwae`` with eps of shape (K, batch, D) (K = ``--k``). The model functions are given in
 IMPL's framework (:class:`~rtverify.check.calls.Fn`): z of shape (…, batch, D) ↦ (…, batch).
 q_b = N(μ_b, diag σ_b²), prior N(0, I), σ from ``p`` as ``--param`` names it.
@@ -18,6 +21,10 @@ rows of fixed q, IMPL's ELBO estimates are unbiased for the exact ELBO and their
 ordered L_1 ≤ L_K ≤ log p(x) (linear-Gaussian, exact L_1 = ELBO and log p(x)). Per-call
 agreement does not make these redundant: it ties IMPL's sample mean to the reference's sample
 mean, which is itself random — an ordering of expectations needs a test with stated errors.
+With ``--reduction`` IMPL returns one value per call, so the fixed-q rows go in calls of
+``CHUNK`` = 100 rows of one configuration: each call's mean (sum / 100) is one i.i.d. draw of
+the mean of 100 estimates, with the same expectation; the tests then run on 100 such draws per
+configuration at the same α (their power is reported as before).
 
 Models (:mod:`._bound_models`), all with D = 2 latents: a linear-Gaussian decoder
 x | z ∼ N(Wz + b, diag ψ) with one observation x; for ``elbo`` also a Bernoulli decoder
@@ -40,10 +47,12 @@ import numpy as np
 from scipy.special import logsumexp
 
 from rtverify import bounds, gaussian
+from rtverify.check import diagnose
 from rtverify.check.calls import Call, Fn
 from rtverify.check.report import FAIL, NOT_RUN, PASS, Counterexample, PropertyResult
 from rtverify.check.target import Context, Target
 from rtverify.check.targets import _bound_means as means
+from rtverify.check.targets import _closed_form as cf
 from rtverify.check.targets._bound_models import (
     BERNOULLI,
     JOINT,
@@ -55,6 +64,8 @@ from rtverify.check.targets._bound_models import (
 __all__ = ["JOINT", "TARGETS", "elbo", "iwae"]
 
 K_ROUNDING = 4.0
+#: with ``--reduction sum | mean`` the mean tests' rows go in calls of this many rows each
+CHUNK = 100
 _GLOBAL_SEEDS = (12345, 54321)
 _LOG_2PI = math.log(2 * math.pi)
 _MEANS = "rows of fixed q first (the mean tests)"
@@ -70,16 +81,40 @@ def _cases(ctx: Context, iwae_k: int | None) -> list[tuple[str, BoundModel, tupl
         return mu, gaussian.param_from_logvar(lv, ctx.param), gen.standard_normal(shape)
 
     if iwae_k is None:
-        return [
+        head = [
             ("batch 8", LIKELIHOOD, draw(8)),
             ("batch 1", LIKELIHOOD, draw(1)),
             ("wide variances, batch 64", LIKELIHOOD, draw(64, (-20.0, 8.0))),
             ("large batch 500", LIKELIHOOD, draw(500)),
+        ]
+        if ctx.reduction == "none":
+            return [
+                *head,
+                (
+                    f"Bernoulli decoder: {_MEANS}, 8 random rows, 64 with wide variances "
+                    "(logits to ±250)",
+                    BERNOULLI,
+                    _stack(means.inputs(ctx, None), draw(8), draw(64, (-20.0, 8.0))),
+                ),
+            ]
+        # reduced: one value per call, so the mean tests' rows go in calls of CHUNK rows
+        # (the reduced value of each is one draw of the mean of CHUNK estimates); they come last
+        rows = means.inputs(ctx, None)
+        n = rows[0].shape[0] // CHUNK
+        return [
+            *head,
             (
-                f"Bernoulli decoder: {_MEANS}, 8 random rows, 64 with wide variances (logits "
-                "to ±250)",
+                "Bernoulli decoder: 8 random rows, 64 with wide variances (logits to ±250)",
                 BERNOULLI,
-                _stack(means.inputs(ctx, None), draw(8), draw(64, (-20.0, 8.0))),
+                _stack(draw(8), draw(64, (-20.0, 8.0))),
+            ),
+            *(
+                (
+                    f"Bernoulli decoder: rows of fixed q (the mean tests), call {j + 1} of {n}",
+                    BERNOULLI,
+                    tuple(a[j * CHUNK : (j + 1) * CHUNK] for a in rows),
+                )
+                for j in range(n)
             ),
         ]
     return [
@@ -123,6 +158,18 @@ def _tolerance(model: BoundModel, args: tuple, ctx: Context) -> np.ndarray:
     return K_ROUNDING * ctx.unit_roundoff * (mu.shape[-1] + 8) * size
 
 
+def _reduced_tolerance(model: BoundModel, args: tuple, ctx: Context) -> np.ndarray:
+    """The rounding bound of the output as ``--reduction`` asks: per example, or of the sum
+    (mean) over the batch — the examples' bounds plus the summation's, u·batch·Σ_b |y_b|
+    (times ``K_ROUNDING``)."""
+    tol = _tolerance(model, args, ctx)
+    if ctx.reduction == "none":
+        return tol
+    size = np.max([np.abs(r) for r in _references(model, args, ctx).values()], axis=0)
+    batch = args[0].shape[0]
+    return cf.reduce(tol + K_ROUNDING * ctx.unit_roundoff * (batch + 1) * size, ctx.reduction)
+
+
 def _references(model: BoundModel, args: tuple, ctx: Context) -> dict[str, np.ndarray]:
     f = model.reference
     mu, p, eps = args
@@ -132,6 +179,18 @@ def _references(model: BoundModel, args: tuple, ctx: Context) -> dict[str, np.nd
         form: bounds.elbo_estimate(f, mu, p, eps, param=ctx.param, kl=kl)
         for form, kl in (("analytic KL", "analytic"), ("Monte Carlo KL", "mc"))
     }
+
+
+def _reduced_mistakes(model: BoundModel, args: tuple, ctx: Context) -> list[tuple[str, np.ndarray]]:
+    """:func:`_mistakes` reduced as ``--reduction`` asks, with the other reduction of either
+    ELBO form first (:func:`._closed_form.with_reductions`, as the KL targets name them)."""
+    if ctx.reduction == "none":
+        return _mistakes(model, args, ctx)
+    wrong = [(t, lambda v=v: v) for t, v in _mistakes(model, args, ctx)]
+    analytic, mc = _references(model, args, ctx).values()
+    out = cf.with_reductions(wrong, analytic, ctx)
+    out[1:1] = cf.with_reductions([], mc, ctx)
+    return [(t, v()) for t, v in out]
 
 
 def _mistakes(model: BoundModel, args: tuple, ctx: Context) -> list[tuple[str, np.ndarray]]:
@@ -176,7 +235,9 @@ def _judge(ctx: Context, iwae_k: int | None) -> list[PropertyResult]:
         else "agrees per call with log (1/K) Σ w_k"
     )
     names = [
-        "runs and returns an array of shape (batch,)",
+        "runs and returns an array of shape (batch,)"
+        if ctx.reduction == "none"
+        else f"runs and returns a scalar (the {ctx.reduction} over the batch)",
         f"returns {ctx.dtype} (the precision it was given) or wider",
         "finite for finite inputs",
         agree,
@@ -188,8 +249,15 @@ def _judge(ctx: Context, iwae_k: int | None) -> list[PropertyResult]:
     cases = [(lbl, m, ctx.cast(*a)) for lbl, m, a in _cases(ctx, iwae_k)]
     calls = [Call((Fn(m.code), *a)) for _, m, a in cases]
     results = ctx.box.run(calls)  # every call held to the timeout
-    for (label, _, args), res in zip(cases, results, strict=False):
-        problem = res.problem(args[0].shape[:1])
+    reduced = ctx.reduction != "none"
+    for (label, model, args), res in zip(cases, results, strict=False):
+        due = () if reduced else args[0].shape[:1]
+        problem = res.problem(due, allow_unit=True)
+        if problem == "shape":
+            per_example = _references(model, tuple(a.astype(np.float64) for a in args), ctx)
+            problem = diagnose.describe_shape(
+                res.value, due, args[0].shape[0], None, per_example["analytic KL"]
+            )
         if problem is not None:
             out[names[0]] = PropertyResult(names[0], FAIL, f"{problem} (input case: {label})")
             return list(out.values())
@@ -200,7 +268,7 @@ def _judge(ctx: Context, iwae_k: int | None) -> list[PropertyResult]:
     out[names[1]] = ctx.precision(names[1], results)
     finite, forms, failure = True, set(), None
     for (label, model, args), res in zip(cases, results, strict=True):
-        got = res.value.astype(np.float64)
+        got = res.value.astype(np.float64).reshape(() if reduced else args[0].shape[:1])
         a64 = tuple(a.astype(np.float64) for a in args)
         if not np.isfinite(got).all():
             if finite:
@@ -209,24 +277,32 @@ def _judge(ctx: Context, iwae_k: int | None) -> list[PropertyResult]:
                 )
             finite = False
             continue
-        tol = _tolerance(model, a64, ctx) + 2 * ctx.tiny
-        matched = [
-            form
+        tol = _reduced_tolerance(model, a64, ctx) + 2 * ctx.tiny
+        refs = {
+            form: cf.reduce(ref, ctx.reduction)
             for form, ref in _references(model, a64, ctx).items()
-            if np.all(np.abs(got - ref) <= tol)
-        ]
+        }
+        matched = [form for form, ref in refs.items() if np.all(np.abs(got - ref) <= tol)]
         if matched:
             forms.add(matched[0])
         elif failure is None:
-            refs = _references(model, a64, ctx)
             words = next(
                 (
                     t
-                    for t, v in _mistakes(model, a64, ctx)
+                    for t, v in _reduced_mistakes(model, a64, ctx)
                     if np.allclose(got, v, rtol=1e-6, atol=float(np.max(tol)))
                 ),
                 "differs from the reference on the same ε",
             )
+            if reduced:
+                cx = Counterexample(
+                    {"model": model.name, "batch": a64[0].shape[0]},
+                    {form: float(r) for form, r in refs.items()},
+                    float(got),
+                    f"the {ctx.reduction} over the batch of the input case '{label}'",
+                )
+                failure = PropertyResult(names[3], FAIL, words, cx)
+                continue
             i = int(np.argmax(np.min([np.abs(got - r) / tol for r in refs.values()], axis=0)))
             cx = Counterexample(
                 {
@@ -243,12 +319,20 @@ def _judge(ctx: Context, iwae_k: int | None) -> list[PropertyResult]:
     if finite:
         out[names[2]] = PropertyResult(names[2], PASS)
     out[names[3]] = failure or PropertyResult(names[3], PASS)
-    _, model, args = cases[-1]  # its first rows are the fixed-q rows of the mean tests
-    got = means.fixed_rows(results[-1].value.astype(np.float64), iwae_k)
+    if reduced:  # the last calls hold CHUNK rows of fixed q each: their means, one per call
+        n = means.rows(None) * len(means.CONFIGS) // CHUNK
+        got = np.array([float(r.value.reshape(())) for r in results[-n:]])
+        got = got / CHUNK if ctx.reduction == "sum" else got
+        args = tuple(np.concatenate([c[2][j][:1] for c in cases[-n:]]) for j in range(3))
+        model, unit = cases[-1][1], f"calls of {CHUNK} rows (their mean)"
+    else:
+        _, model, args = cases[-1]  # its first rows are the fixed-q rows of the mean tests
+        got = means.fixed_rows(results[-1].value.astype(np.float64), iwae_k)
+        unit = "rows"
     if np.isfinite(got).all():
         a64 = tuple(a.astype(np.float64) for a in args)
         if iwae_k is None:
-            out.update({r.name: r for r in means.elbo_means(got, a64, model, ctx)})
+            out.update({r.name: r for r in means.elbo_means(got, a64, model, ctx, unit)})
         else:
             out[names[6]] = means.iwae_ordering(got, a64, model, ctx)
     if forms and failure is None and iwae_k is None:
@@ -284,7 +368,10 @@ elbo = Target(
     name="elbo",
     summary="single-sample ELBO estimate per example on the given ε (prior N(0, I))",
     signatures={f: "IMPL(log_likelihood, mu, p, eps)" for f in ("numpy", "torch", "jax")},
-    returns="(batch,); log_likelihood(z) → (…, batch) is a model rtverify supplies",
+    returns=(
+        "(batch,), or a scalar with --reduction sum | mean; log_likelihood(z) → (…, batch) is "
+        "a model rtverify supplies"
+    ),
     reference="rtverify.bounds.elbo_estimate (analytic or Monte Carlo KL)",
     run=lambda ctx: _judge(ctx, None),
     properties=(
@@ -293,7 +380,7 @@ elbo = Target(
         *_TAIL,
         *means.ELBO_PROPERTIES,
     ),
-    options=("param",),
+    options=("param", "reduction"),
     statistical=True,
 )
 
