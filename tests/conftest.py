@@ -101,10 +101,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
-    """pytest-xdist's controller: add each worker's ledger to the run's."""
-    count, alpha_total = getattr(node, "workeroutput", {}).get("ledger", (0, 0.0))
+    """pytest-xdist's controller: add each worker's ledger to the run's (a worker that went
+    down without sending one leaves its assertions uncounted: the run fails)."""
+    output = getattr(node, "workeroutput", {})
+    if "ledger" not in output:
+        _LOST_LEDGERS.append(str(getattr(getattr(node, "gateway", None), "id", node)))
+        return
+    count, alpha_total = output["ledger"]
     stats.ledger.count += count
     stats.ledger.alpha_total += alpha_total
+
+
+_LOST_LEDGERS: list[str] = []
 
 
 @pytest.hookimpl(trylast=True)
@@ -113,6 +121,10 @@ def pytest_sessionfinish(session, exitstatus):
     if workeroutput is not None:  # a pytest-xdist worker: the controller judges the budget
         workeroutput["ledger"] = (stats.ledger.count, stats.ledger.alpha_total)
         return
+    if _LOST_LEDGERS:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        lost = ", ".join(_LOST_LEDGERS)
+        print(f"\nthe statistical budget cannot be judged: no ledger from {lost}")
     if PROFILE == "thorough":
         return
     if stats.ledger.count > stats.MAX_ASSERTIONS:
