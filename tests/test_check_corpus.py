@@ -72,7 +72,7 @@ def test_corpus_file_gets_the_verdict_it_deserves(path):
         dtype=m["DTYPE"],
         param=m["PARAM"],
         reduction=m["REDUCTION"],
-        k=m.get("K"),
+        k=m.get("K") if "k" in targets.get(m["TARGET"]).options else None,  # --k, if it takes K
         false_alarm=stats.ASSERTION_ALPHA if statistical else 1e-6,
         timeout=CALL_TIMEOUT_IN_TESTS if "hangs" in path.name else 10.0,
     )
