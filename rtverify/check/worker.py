@@ -215,10 +215,25 @@ class _Runner:
 
     def __init__(self, fn: Any, adapter: Any, out_fd: int) -> None:
         self.fn, self.adapter, self.out_fd = fn, adapter, out_fd
+        self.impl = self._noting_rows(fn)  # what the adapters call (one object: JAX caches on it)
         self.offset = 0
         self.functions: dict[Any, Any] = {}
-        self.fn_rows = 0
+        self.fn_rows = 0  # rows of z the functions handed to IMPL saw in its latest invocation
+        self._rows = 0  # ... so far in the current invocation
         self._takes: dict[int, bool] = {}
+
+    def _noting_rows(self, fn: Any) -> Any:
+        """IMPL, noting in ``fn_rows`` the rows of z the functions handed to it were evaluated
+        at during its latest invocation — per invocation, not per call: a JAX IMPL compiled for
+        a call is invoked (traced) several times in that call and not at all in later ones."""
+
+        def impl(*args: Any, **kwargs: Any) -> Any:
+            self._rows = 0
+            out = fn(*args, **kwargs)
+            self.fn_rows = self._rows
+            return out
+
+        return impl
 
     def take_output(self) -> dict[str, Any]:
         """What IMPL wrote since the last call: its first characters and their count."""
@@ -246,7 +261,7 @@ class _Runner:
         return a
 
     def _counted(self, f: Any) -> Any:
-        """``f`` counting the rows of z it is evaluated at (into ``self.fn_rows``)."""
+        """``f`` counting the rows of z it is evaluated at (into ``self._rows``)."""
 
         def counted(z: Any) -> Any:
             with contextlib.suppress(Exception):
@@ -254,7 +269,7 @@ class _Runner:
                 rows = 1
                 for n in shape[:-1]:
                     rows *= int(n)
-                self.fn_rows += rows
+                self._rows += rows
             return f(z)
 
         return counted
@@ -309,8 +324,8 @@ class _Runner:
             ran = None  # a call drawing noise is one of many: the adapter may compile IMPL
             many = noise is not None or call.many
             if many and hasattr(self.adapter, "run_compiled"):
-                ran = self.adapter.run_compiled(self.fn, args, grad, call.cotangent)
-            out, grads, note = ran or self.adapter.run(self.fn, args, grad, call.cotangent)
+                ran = self.adapter.run_compiled(self.impl, args, grad, call.cotangent)
+            out, grads, note = ran or self.adapter.run(self.impl, args, grad, call.cotangent)
             result.kind = _kind(out)
             result.value, result.dtype = self.adapter.to_numpy(out)
             result.grads, result.grad_note = grads, note
